@@ -1,0 +1,119 @@
+#ifndef OC_DEF_H
+#define OC_DEF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ordercal/diag.h"
+#include "ordercal/util.h"
+
+/* The validated schedule definition (DESIGN §2). Every value keeps the
+ * position of its YAML node so that later stages can point at it. */
+
+/* Event kinds, in the order they are listed in DESIGN §3. */
+typedef enum {
+    OC_KIND_SESSION = 0,
+    OC_KIND_CLOSED,
+    OC_KIND_CONFIRMATION,
+    OC_KIND_DELIVERY,
+    OC_KIND_APPOINTMENTS,
+    OC_KIND_COUNT
+} oc_kind;
+
+#define OC_KIND_ALL ((1u << OC_KIND_COUNT) - 1u)
+
+/* Returns the kind's key ("session", ...); a static string. */
+const char *oc_kind_name(oc_kind kind);
+
+/* Limits, documented in the README. */
+#define OC_DEF_MAX_BYTES (1024 * 1024)  /* definition file size */
+#define OC_DEF_MAX_TEXT 4096            /* any text value, in bytes */
+#define OC_DEF_MAX_ID 64                /* calendar and feed ids */
+#define OC_DEF_MIN_YEAR 1970
+#define OC_DEF_MAX_YEAR 2199
+#define OC_DEF_MAX_OFFSET 366           /* any day offset */
+#define OC_DEF_MAX_EVERY 520            /* rhythm.every, in weeks */
+#define OC_DEF_MAX_HORIZON 520          /* horizon_weeks */
+#define OC_DEF_MAX_ITEMS 4096           /* rhythm periods, exceptions, feeds */
+
+typedef struct {
+    char *value; /* NULL when absent */
+    oc_pos pos;
+} oc_def_str;
+
+typedef struct {
+    oc_day from;
+    int every;
+    bool has_until;
+    oc_day until;
+    oc_pos pos, from_pos, every_pos, until_pos;
+} oc_def_period;
+
+typedef enum { OC_STATE_DEFAULT = 0, OC_STATE_OPEN, OC_STATE_CLOSED } oc_state;
+
+typedef struct {
+    oc_day date;
+    oc_state state;
+    bool has_delivery;
+    oc_day delivery_first, delivery_last;
+    oc_def_str note;
+    oc_pos pos, date_pos, state_pos, delivery_pos;
+} oc_def_exception;
+
+typedef struct {
+    oc_def_str id, name, description, language;
+    unsigned kinds; /* bit set of (1u << oc_kind) */
+    oc_pos pos, kinds_pos;
+} oc_def_feed;
+
+typedef struct oc_def {
+    char *path; /* as given; used in every message */
+
+    /* calendar */
+    oc_def_str id, name, description, timezone, language, url, reference, base_url, holidays;
+    int64_t refresh; /* seconds */
+    char refresh_text[32];
+    oc_pos refresh_pos;
+
+    /* session */
+    int weekday; /* 0 = Monday .. 6 = Sunday */
+    int length;
+    int delivery_offset, delivery_length;
+    int confirmation_offset;
+    int confirmation_minutes; /* minutes after midnight, local */
+    int64_t confirmation_duration; /* seconds */
+    bool has_alarm;
+    int64_t alarm; /* seconds relative to the confirmation's start */
+    int appointments_offset;
+    oc_pos weekday_pos, length_pos, delivery_pos, confirmation_pos, appointments_pos;
+    oc_pos confirmation_offset_pos;
+
+    int horizon_weeks;
+    oc_pos horizon_pos;
+
+    oc_def_period *periods;
+    size_t period_count;
+    oc_pos rhythm_pos;
+
+    oc_def_exception *exceptions;
+    size_t exception_count;
+
+    oc_def_feed *feeds; /* at least one: the default feed when none is declared */
+    size_t feed_count;
+} oc_def;
+
+/* Parses and validates the YAML schedule at 'path'.
+ * Returns a new definition; the caller frees it with oc_def_free().
+ * On failure returns NULL and fills 'err' (path:line:col of the bad node). */
+oc_def *oc_def_load_file(const char *path, oc_error *err);
+
+/* Same, from 'len' bytes of YAML; 'name' is the file name used in messages. */
+oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_error *err);
+
+void oc_def_free(oc_def *def); /* accepts NULL */
+
+/* Parses a weekday name ("monday".."sunday"); returns 0..6 or -1. */
+int oc_weekday_parse(const char *s);
+
+#endif

@@ -1,0 +1,77 @@
+#ifndef OC_TZ_H
+#define OC_TZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ordercal/diag.h"
+
+/* Times are int64_t seconds. A "UTC" value counts seconds since 1970-01-01T00:00:00Z;
+ * a "local" value is a wall-clock time counted as if it were UTC
+ * (2023-07-19T18:00:00 local is 1689789600 whatever the zone). */
+
+typedef struct oc_tz oc_tz; /* opaque; see src/tz.c */
+
+/* ---- Loading ---- */
+
+/* Loads the zone 'name' (an IANA name such as "Europe/Paris") from $TZDIR, or from
+ * /usr/share/zoneinfo when TZDIR is unset or empty. Only TZif files (RFC 8536) are accepted.
+ * Returns a new zone; the caller frees it with oc_tz_free().
+ * On failure (bad name, missing, unreadable or malformed file) returns NULL and sets 'err'
+ * to OC_E_VALUE "unknown time zone '<name>'" with no file and no position. */
+oc_tz *oc_tz_load(const char *name, oc_error *err);
+
+void oc_tz_free(oc_tz *tz); /* accepts NULL */
+
+/* The name given to oc_tz_load(). Returns a borrowed pointer, valid until 'tz' is freed. */
+const char *oc_tz_name(const oc_tz *tz);
+
+/* ---- Offsets and conversions ---- */
+
+/* UTC offset in seconds (east positive) in force at the instant 'utc'. Never fails. */
+int32_t oc_tz_offset_at(const oc_tz *tz, int64_t utc);
+
+/* Converts the wall-clock time 'local' to UTC with RFC 5545 §3.3.5 semantics: an ambiguous
+ * time (fall back) is its first occurrence; a time skipped by a gap (spring forward) is read
+ * with the offset in force before the gap (02:30 in Paris on 2023-03-26 is 01:30Z).
+ * Never fails. */
+int64_t oc_tz_local_to_utc(const oc_tz *tz, int64_t local);
+
+/* ---- VTIMEZONE description (RFC 5545 §3.6.5) ---- */
+
+/* One STANDARD or DAYLIGHT sub-component. Its onsets are dtstart_local, then either
+ * every year by the rule (has_rule) or each of rdates_local; all local times are in the
+ * offset_from offset. At any instant the observance with the latest onset at or before
+ * it is in force and gives offset_to. */
+typedef struct {
+    bool is_dst;                    /* DAYLIGHT (true) or STANDARD (false) */
+    int32_t offset_from, offset_to; /* seconds, TZOFFSETFROM / TZOFFSETTO */
+    char name[16];                  /* TZNAME, e.g. "CET", "+04"; may be empty */
+    int64_t dtstart_local;          /* first onset, local time in offset_from */
+    bool has_rule;                  /* FREQ=YEARLY;BYMONTH=rule_month;BYDAY=<week><weekday> */
+    int rule_month;                 /* 1..12 */
+    int rule_week;                  /* 1..4 = nth weekday of the month, -1 = last */
+    int rule_weekday;               /* 0 = Sunday .. 6 = Saturday (as in POSIX Mm.w.d) */
+    size_t rdate_count;             /* extra onsets when has_rule is false */
+    int64_t *rdates_local;          /* local times like dtstart_local, sorted; owned by the rules */
+} oc_tz_observance;
+
+typedef struct {
+    size_t count;
+    oc_tz_observance *obs; /* sorted by dtstart_local */
+} oc_tz_rules;
+
+/* Describes the zone's offsets for every UTC instant in [from, to] with as few observances
+ * as possible: the current rules as yearly RRULEs where the POSIX footer governs the whole
+ * range, the explicit transitions (grouped into RDATEs) before that.
+ * Returns 0 and fills 'out' (free it with oc_tz_rules_free()), or -1 and sets 'err'
+ * (OC_E_VALUE when from > to or either lies outside the years 0001..9999). */
+int oc_tz_rules_for_range(const oc_tz *tz, int64_t from, int64_t to, oc_tz_rules *out,
+                          oc_error *err);
+
+/* Frees what oc_tz_rules_for_range() allocated and empties 'r'. Accepts NULL and an
+ * emptied or zero-initialised 'r'. */
+void oc_tz_rules_free(oc_tz_rules *r);
+
+#endif

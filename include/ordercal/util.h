@@ -1,0 +1,64 @@
+#ifndef OC_UTIL_H
+#define OC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation: out of memory is not an input error, so these print one line
+ * and abort() (as cmark's xcalloc); error paths stay about input. */
+void *oc_xmalloc(size_t n);
+void *oc_xcalloc(size_t count, size_t size);
+void *oc_xrealloc(void *p, size_t n);
+char *oc_xstrdup(const char *s);
+char *oc_xstrndup(const char *s, size_t n);
+
+/* A growable byte buffer, always NUL-terminated. Zero-initialise it
+ * (oc_buf b = {0};) and release it with oc_buf_free(). */
+typedef struct oc_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} oc_buf;
+
+void oc_buf_grow(oc_buf *b, size_t extra);
+void oc_buf_add(oc_buf *b, const void *data, size_t len);
+void oc_buf_puts(oc_buf *b, const char *s);
+void oc_buf_putc(oc_buf *b, char c);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void oc_buf_printf(oc_buf *b, const char *fmt, ...);
+void oc_buf_reset(oc_buf *b);
+/* Returns the contents as a new string; the caller frees it; 'b' is emptied. */
+char *oc_buf_detach(oc_buf *b);
+void oc_buf_free(oc_buf *b);
+
+/* Civil dates as days since 1970-01-01 (proleptic Gregorian, any sign).
+ * Howard Hinnant's days_from_civil / civil_from_days algorithms. */
+typedef int64_t oc_day;
+
+typedef struct {
+    int year, month, day; /* month 1..12, day 1..31 */
+} oc_date;
+
+oc_day oc_day_from_date(oc_date d);
+oc_date oc_date_from_day(oc_day n);
+/* 0 = Monday .. 6 = Sunday (ISO 8601). */
+int oc_day_weekday(oc_day n);
+bool oc_date_valid(oc_date d);
+int oc_days_in_month(int year, int month);
+
+/* Parses exactly "YYYY-MM-DD" (a real calendar date). */
+bool oc_date_parse(const char *s, oc_date *out);
+
+/* Parses an RFC 5545 §3.3.6 duration ("PT30M", "-PT15M", "P1DT2H", "P2W")
+ * into seconds. Returns false on syntax errors or overflow past 'limit' seconds. */
+bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds);
+/* Formats seconds as an RFC 5545 duration ("PT30M", "-P1DT2H", "PT0S"). */
+void oc_duration_format(int64_t seconds, char *out, size_t size);
+
+/* True when 's' is valid UTF-8 (no overlongs, no surrogates). */
+bool oc_utf8_valid(const char *s, size_t len);
+
+#endif

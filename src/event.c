@@ -1,0 +1,273 @@
+/* event: the third stage. Turns the slots of a schedule into the events of
+ * DESIGN §3 (session, closed, confirmation, delivery, appointments), with
+ * stable name-based UIDs (RFC 9562 §5.5, version 5) and texts from templates/. */
+#include "ordercal/event.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+/* The project's fixed namespace for version-5 UIDs. Changing it would
+ * duplicate every event in every subscriber's calendar: never change it. */
+static const uuid_t uid_namespace = {0x2a, 0x84, 0x26, 0x44, 0x00, 0x1d, 0x44, 0x66,
+                                     0x9c, 0xa0, 0x07, 0xe6, 0xf4, 0xf2, 0x03, 0x41};
+
+struct oc_eventer {
+    const oc_def *def;
+    const oc_def_feed *feed;
+    oc_tmpl *tmpl;
+    oc_tz *tz;
+    const char *calendar_name;
+    oc_buf scratch;
+};
+
+void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37])
+{
+    char name[128];
+    uuid_t u;
+    oc_date d = oc_date_from_day(session);
+    int n = snprintf(name, sizeof(name), "%s/%s/%04d%02d%02d", calendar_id, oc_kind_name(kind),
+                     d.year, d.month, d.day);
+
+    uuid_generate_sha1(u, uid_namespace, name, (size_t)n);
+    uuid_unparse_lower(u, out);
+}
+
+oc_eventer *oc_eventer_new(const oc_def *def, const oc_def_feed *feed, const char *templates_dir,
+                           oc_error *err)
+{
+    oc_eventer *ev = oc_xcalloc(1, sizeof(*ev));
+    const char *lang = feed->language.value != NULL ? feed->language.value : def->language.value;
+    oc_error tmp;
+
+    ev->def = def;
+    ev->feed = feed;
+    ev->calendar_name = feed->name.value != NULL ? feed->name.value : def->name.value;
+    oc_error_init(&tmp);
+    ev->tmpl = oc_tmpl_load(templates_dir, lang, &tmp);
+    if (ev->tmpl == NULL) {
+        oc_pos pos = feed->language.value != NULL ? feed->language.pos : def->language.pos;
+
+        if (tmp.code == OC_E_IO) {
+            /* A language we have no texts for is a definition error: say so
+             * at the key, with what there is, not as an unreadable file. */
+            char *langs = oc_tmpl_languages(templates_dir);
+            char where[48];
+
+            if (feed->language.value != NULL) {
+                snprintf(where, sizeof(where), "feeds[%zu]", (size_t)(feed - def->feeds));
+            } else {
+                snprintf(where, sizeof(where), "calendar");
+            }
+            oc_error_set(err, OC_E_VALUE, def->path, pos,
+                         "no templates for language '%s' in %s (available: %s)", lang, where,
+                         langs);
+            free(langs);
+        } else {
+            *err = tmp;
+        }
+        goto fail;
+    }
+    ev->tz = oc_tz_load(def->timezone.value, err);
+    if (ev->tz == NULL) {
+        goto fail;
+    }
+    return ev;
+fail:
+    oc_eventer_free(ev);
+    return NULL;
+}
+
+void oc_eventer_free(oc_eventer *ev)
+{
+    if (ev == NULL) {
+        return;
+    }
+    oc_tmpl_free(ev->tmpl);
+    oc_tz_free(ev->tz);
+    oc_buf_free(&ev->scratch);
+    free(ev);
+}
+
+const oc_tmpl *oc_eventer_tmpl(const oc_eventer *ev)
+{
+    return ev->tmpl;
+}
+
+const oc_tz *oc_eventer_tz(const oc_eventer *ev)
+{
+    return ev->tz;
+}
+
+void oc_event_clear(oc_event *e)
+{
+    if (e == NULL) {
+        return;
+    }
+    free(e->summary);
+    free(e->description);
+    free(e->alarm_text);
+    memset(e, 0, sizeof(*e));
+}
+
+/* The texts every template may use, computed once per slot. */
+typedef struct {
+    oc_buf session, session_short, delivery, delivery_short, confirmation, appointments, extra;
+} texts;
+
+static void texts_free(texts *t)
+{
+    oc_buf_free(&t->session);
+    oc_buf_free(&t->session_short);
+    oc_buf_free(&t->delivery);
+    oc_buf_free(&t->delivery_short);
+    oc_buf_free(&t->confirmation);
+    oc_buf_free(&t->appointments);
+    oc_buf_free(&t->extra);
+}
+
+static int make_texts(oc_eventer *ev, const oc_slot *slot, texts *t, oc_error *err)
+{
+    const oc_tmpl *tm = ev->tmpl;
+    const oc_def *def = ev->def;
+    oc_buf date = {0}, time = {0};
+    int rc = -1;
+
+    if (oc_tmpl_span(tm, slot->first, slot->last, &t->session, err) != 0 ||
+        oc_tmpl_span_short(tm, slot->first, slot->last, &t->session_short, err) != 0) {
+        goto done;
+    }
+    if (slot->open) {
+        if (oc_tmpl_span(tm, slot->delivery_first, slot->delivery_last, &t->delivery, err) != 0 ||
+            oc_tmpl_span_short(tm, slot->delivery_first, slot->delivery_last, &t->delivery_short,
+                               err) != 0 ||
+            oc_tmpl_date(tm, slot->appointments, &t->appointments, err) != 0 ||
+            oc_tmpl_date(tm, slot->confirmation, &date, err) != 0 ||
+            oc_tmpl_time(tm, def->confirmation_minutes, &time, err) != 0) {
+            goto done;
+        }
+        oc_var dt[] = {{"date", date.data}, {"time", time.data}};
+        if (oc_tmpl_expand(tm, "datetime", dt, 2, &t->confirmation, err) != 0) {
+            goto done;
+        }
+    }
+    {
+        oc_var v[] = {{"note", slot->note},
+                      {"reference", def->reference.value},
+                      {"url", def->url.value}};
+
+        if ((slot->note != NULL && oc_tmpl_expand(tm, "line.note", v, 3, &t->extra, err) != 0) ||
+            (def->reference.value != NULL &&
+             oc_tmpl_expand(tm, "line.reference", v, 3, &t->extra, err) != 0) ||
+            (def->url.value != NULL && oc_tmpl_expand(tm, "line.url", v, 3, &t->extra, err) != 0)) {
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    oc_buf_free(&date);
+    oc_buf_free(&time);
+    return rc;
+}
+
+static bool feed_has(const oc_eventer *ev, oc_kind kind)
+{
+    return (ev->feed->kinds & (1u << kind)) != 0;
+}
+
+int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *out,
+                  oc_error *err)
+{
+    const oc_def *def = ev->def;
+    texts t;
+    oc_buf summary = {0}, description = {0}, alarm = {0};
+    char key[64];
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!feed_has(ev, kind) || (kind == OC_KIND_CLOSED) == slot->open) {
+        return 0;
+    }
+    if (kind == OC_KIND_CONFIRMATION && !slot->open) {
+        return 0;
+    }
+    memset(&t, 0, sizeof(t));
+    out->kind = kind;
+    out->session = slot->first;
+    oc_event_uid(def->id.value, kind, slot->first, out->uid);
+    switch (kind) {
+    case OC_KIND_SESSION:
+    case OC_KIND_CLOSED:
+        out->start = slot->first;
+        out->end = slot->last + 1;
+        break;
+    case OC_KIND_DELIVERY:
+        out->start = slot->delivery_first;
+        out->end = slot->delivery_last + 1;
+        break;
+    case OC_KIND_APPOINTMENTS:
+        out->start = slot->appointments;
+        out->end = slot->appointments + 1;
+        break;
+    case OC_KIND_CONFIRMATION:
+        out->timed = true;
+        out->start = slot->confirmation;
+        out->end = slot->confirmation + 1;
+        out->local_start = slot->confirmation * 86400 + def->confirmation_minutes * 60;
+        out->utc_start = oc_tz_local_to_utc(ev->tz, out->local_start);
+        out->utc_end = out->utc_start + def->confirmation_duration;
+
+        /* DURATION is exact time (RFC 5545 §3.3.6): the end is the start plus
+         * the duration in UTC, shown back in the zone's wall clock. */
+        out->local_end = out->utc_end + oc_tz_offset_at(ev->tz, out->utc_end);
+        out->has_alarm = def->has_alarm;
+        out->alarm = def->alarm;
+        break;
+    default:
+        oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0}, "unknown event kind %d",
+                     (int)kind);
+        goto done;
+    }
+    if (make_texts(ev, slot, &t, err) != 0) {
+        goto done;
+    }
+    {
+        oc_var v[] = {{"calendar", ev->calendar_name},
+                      {"session", t.session.data},
+                      {"session_short", t.session_short.data},
+                      {"delivery", t.delivery.data},
+                      {"delivery_short", t.delivery_short.data},
+                      {"confirmation", t.confirmation.data},
+                      {"appointments", t.appointments.data},
+                      {"reference", def->reference.value},
+                      {"url", def->url.value},
+                      {"note", slot->note},
+                      {"extra", t.extra.data}};
+        size_t nv = sizeof(v) / sizeof(v[0]);
+
+        snprintf(key, sizeof(key), "summary.%s", oc_kind_name(kind));
+        if (oc_tmpl_expand(ev->tmpl, key, v, nv, &summary, err) != 0) {
+            goto done;
+        }
+        snprintf(key, sizeof(key), "description.%s", oc_kind_name(kind));
+        if (oc_tmpl_expand(ev->tmpl, key, v, nv, &description, err) != 0) {
+            goto done;
+        }
+        if (out->has_alarm && oc_tmpl_expand(ev->tmpl, "alarm", v, nv, &alarm, err) != 0) {
+            goto done;
+        }
+    }
+    out->summary = oc_buf_detach(&summary);
+    out->description = oc_buf_detach(&description);
+    out->alarm_text = out->has_alarm ? oc_buf_detach(&alarm) : NULL;
+    rc = 1;
+done:
+    texts_free(&t);
+    oc_buf_free(&summary);
+    oc_buf_free(&description);
+    oc_buf_free(&alarm);
+    if (rc != 1) {
+        oc_event_clear(out);
+    }
+    return rc;
+}

@@ -1,0 +1,976 @@
+/* ics: the fourth stage. Builds each component with libical, serialises it
+ * event by event (flat memory), re-folds every content line ourselves
+ * (RFC 5545 §3.1: libical 3.0.16 folds into CR CR LF and splits escapes),
+ * parses every piece back before it is published, and reads the previous
+ * feed to keep DTSTAMP, LAST-MODIFIED and SEQUENCE of unchanged events (§3.8.7). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "ordercal/ics.h"
+
+#include <errno.h>
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef OC_VERSION
+#define OC_VERSION "0"
+#endif
+
+/* ---- lines -------------------------------------------------------------- */
+
+/* True when the backslash at line[i] opens an escape pair: an odd run of
+ * backslashes ends at i (an even run is made of complete "\\" pairs). */
+static bool opens_pair(const char *line, size_t start, size_t i)
+{
+    size_t run = 0;
+
+    while (i + 1 > start && line[i] == '\\') {
+        run++;
+        if (i == start) {
+            break;
+        }
+        i--;
+    }
+    return run % 2 == 1;
+}
+
+void oc_ics_fold(oc_buf *out, const char *line, size_t len)
+{
+    size_t pos = 0, limit = 75;
+
+    while (len - pos > limit) {
+        size_t cut = pos + limit;
+
+        while (cut > pos + 1 && ((unsigned char)line[cut] & 0xC0) == 0x80) {
+            cut--;
+        }
+        if (line[cut - 1] == '\\' && opens_pair(line, 0, cut - 1)) {
+            cut--;
+        }
+        oc_buf_add(out, line + pos, cut - pos);
+        oc_buf_add(out, "\r\n ", 3);
+        pos = cut;
+        limit = 74; /* the leading space counts (RFC 5545 §3.1) */
+    }
+    oc_buf_add(out, line + pos, len - pos);
+    oc_buf_add(out, "\r\n", 2);
+}
+
+void oc_ics_escape_text(oc_buf *out, const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        switch (*p) {
+        case '\\':
+            oc_buf_add(out, "\\\\", 2);
+            break;
+        case ';':
+            oc_buf_add(out, "\\;", 2);
+            break;
+        case ',':
+            oc_buf_add(out, "\\,", 2);
+            break;
+        case '\n':
+            oc_buf_add(out, "\\n", 2);
+            break;
+        case '\r':
+            break;
+        default:
+            oc_buf_putc(out, *p);
+        }
+    }
+}
+
+int oc_ics_check_lines(const char *text, size_t len, oc_error *err)
+{
+    size_t start = 0;
+    int lineno = 1;
+
+    while (start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end;
+
+        if (nl == NULL || nl == text + start || nl[-1] != '\r') {
+            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                         "output line %d does not end with CRLF", lineno);
+            return -1;
+        }
+        end = (size_t)(nl - text) - 1;
+        if (memchr(text + start, '\r', end - start) != NULL) {
+            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "output line %d holds a bare CR",
+                         lineno);
+            return -1;
+        }
+        if (end - start > 75) {
+            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                         "output line %d is %zu octets long (at most 75)", lineno, end - start);
+            return -1;
+        }
+        if ((text[start] == ' ' || text[start] == '\t') &&
+            strspn(text + start, " \t") >= end - start) {
+            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                         "output line %d is an empty continuation line", lineno);
+            return -1;
+        }
+        start = (size_t)(nl - text) + 1;
+        lineno++;
+    }
+    return 0;
+}
+
+/* Turns libical's serialisation into logical lines separated by '\n'.
+ * Deleting every CRLF SP also repairs its broken folds, which insert a
+ * "CR LF SP" between the CR and the LF that end a line. */
+static void unfold(const char *ical, oc_buf *out)
+{
+    const char *p = ical;
+
+    oc_buf_reset(out);
+    while (*p != '\0') {
+        if (p[0] == '\r' && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t')) {
+            p += 3;
+        } else if (p[0] == '\r' && p[1] == '\n') {
+            oc_buf_putc(out, '\n');
+            p += 2;
+        } else {
+            oc_buf_putc(out, *p++);
+        }
+    }
+}
+
+/* FNV-1a, 64 bits: a digest of an event's content to compare it with the
+ * previous build; the content never comes from an adversary. */
+static uint64_t digest_add(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define DIGEST_INIT 0xcbf29ce484222325ULL
+
+static bool has_name(const char *line, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+
+    return len > n && strncmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
+}
+
+/* ---- the previous feed -------------------------------------------------- */
+
+typedef struct {
+    char uid[64];
+    char dtstamp[17], last_modified[17];
+    long sequence;
+    uint64_t digest;
+    size_t order; /* position in the file, to keep the first of duplicates */
+} prev_entry;
+
+struct oc_ics_prev {
+    prev_entry *entries;
+    size_t count, cap;
+};
+
+typedef struct {
+    oc_ics_prev *prev;
+    bool in_event;
+    prev_entry cur;
+    bool cur_ok;
+} prev_reader;
+
+static bool utc_stamp(const char *v, size_t n)
+{
+    /* 20230718T120000Z */
+    if (n != 16 || v[8] != 'T' || v[15] != 'Z') {
+        return false;
+    }
+    for (size_t i = 0; i < 15; i++) {
+        if (i != 8 && (v[i] < '0' || v[i] > '9')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void prev_line(prev_reader *r, const char *line, size_t len)
+{
+    const char *colon = memchr(line, ':', len);
+    const char *value = colon != NULL ? colon + 1 : line + len;
+    size_t vlen = (size_t)(line + len - value);
+
+    if (!r->in_event) {
+        if (len == 12 && memcmp(line, "BEGIN:VEVENT", 12) == 0) {
+            r->in_event = true;
+            memset(&r->cur, 0, sizeof(r->cur));
+            r->cur.sequence = -1;
+            r->cur.digest = digest_add(DIGEST_INIT, "BEGIN:VEVENT\n", 13);
+            r->cur_ok = true;
+        }
+        return;
+    }
+    if (has_name(line, len, "DTSTAMP") || has_name(line, len, "LAST-MODIFIED")) {
+        char *dst = line[0] == 'D' ? r->cur.dtstamp : r->cur.last_modified;
+
+        if (utc_stamp(value, vlen)) {
+            memcpy(dst, value, 16);
+            dst[16] = '\0';
+        } else {
+            r->cur_ok = false;
+        }
+        return;
+    }
+    if (has_name(line, len, "SEQUENCE")) {
+        long v = 0;
+
+        if (vlen == 0 || vlen > 9 || strspn(value, "0123456789") < vlen) {
+            r->cur_ok = false;
+            return;
+        }
+        for (size_t i = 0; i < vlen; i++) {
+            v = v * 10 + (value[i] - '0');
+        }
+        r->cur.sequence = v;
+        return;
+    }
+    if (has_name(line, len, "UID") && vlen < sizeof(r->cur.uid)) {
+        memcpy(r->cur.uid, value, vlen);
+        r->cur.uid[vlen] = '\0';
+    }
+    r->cur.digest = digest_add(r->cur.digest, line, len);
+    r->cur.digest = digest_add(r->cur.digest, "\n", 1);
+    if (len == 10 && memcmp(line, "END:VEVENT", 10) == 0) {
+        oc_ics_prev *p = r->prev;
+
+        r->in_event = false;
+        if (!r->cur_ok || r->cur.uid[0] == '\0' || r->cur.sequence < 0 ||
+            r->cur.dtstamp[0] == '\0' || r->cur.last_modified[0] == '\0') {
+            return; /* not one of ours: the event will count as changed */
+        }
+        if (p->count == p->cap) {
+            p->cap = p->cap != 0 ? p->cap * 2 : 64;
+            p->entries = oc_xrealloc(p->entries, p->cap * sizeof(*p->entries));
+        }
+        r->cur.order = p->count;
+        p->entries[p->count++] = r->cur;
+    }
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const prev_entry *x = a, *y = b;
+    int c = strcmp(x->uid, y->uid);
+
+    if (c != 0) {
+        return c;
+    }
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void prev_finish(oc_ics_prev *p)
+{
+    size_t o = 0;
+
+    if (p->count == 0) {
+        return;
+    }
+    qsort(p->entries, p->count, sizeof(*p->entries), cmp_entry);
+
+    /* A UID seen twice is ambiguous: keep the first, the other counts as removed. */
+    for (size_t i = 0; i < p->count; i++) {
+        if (o == 0 || strcmp(p->entries[o - 1].uid, p->entries[i].uid) != 0) {
+            p->entries[o++] = p->entries[i];
+        }
+    }
+    p->count = o;
+}
+
+/* Feeds physical lines (without their line ending) and joins continuations. */
+typedef struct {
+    prev_reader r;
+    oc_buf logical;
+    bool have;
+} prev_unfolder;
+
+static void prev_physical(prev_unfolder *u, const char *line, size_t len)
+{
+    if (len > 0 && (line[0] == ' ' || line[0] == '\t') && u->have) {
+        oc_buf_add(&u->logical, line + 1, len - 1);
+        return;
+    }
+    if (u->have) {
+        prev_line(&u->r, u->logical.data, u->logical.len);
+    }
+    oc_buf_reset(&u->logical);
+    oc_buf_add(&u->logical, line, len);
+    u->have = true;
+}
+
+static void prev_end(prev_unfolder *u)
+{
+    if (u->have) {
+        prev_line(&u->r, u->logical.data, u->logical.len);
+    }
+    oc_buf_free(&u->logical);
+    prev_finish(u->r.prev);
+}
+
+static size_t strip_eol(const char *line, size_t len)
+{
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+        len--;
+    }
+    return len;
+}
+
+oc_ics_prev *oc_ics_prev_parse(const char *text, size_t len)
+{
+    prev_unfolder u;
+    size_t start = 0;
+
+    memset(&u, 0, sizeof(u));
+    u.r.prev = oc_xcalloc(1, sizeof(oc_ics_prev));
+    while (start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl != NULL ? (size_t)(nl - text) + 1 : len;
+
+        prev_physical(&u, text + start, strip_eol(text + start, end - start));
+        start = end;
+    }
+    prev_end(&u);
+    return u.r.prev;
+}
+
+oc_ics_prev *oc_ics_prev_load(const char *path, oc_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    prev_unfolder u;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+
+    if (fp == NULL) {
+        if (errno == ENOENT) {
+            return oc_xcalloc(1, sizeof(oc_ics_prev));
+        }
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        return NULL;
+    }
+    memset(&u, 0, sizeof(u));
+    u.r.prev = oc_xcalloc(1, sizeof(oc_ics_prev));
+    while ((n = getline(&line, &cap, fp)) != -1) {
+        prev_physical(&u, line, strip_eol(line, (size_t)n));
+    }
+    free(line);
+    prev_end(&u);
+    if (ferror(fp)) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        fclose(fp);
+        oc_ics_prev_free(u.r.prev);
+        return NULL;
+    }
+    fclose(fp);
+    return u.r.prev;
+}
+
+size_t oc_ics_prev_count(const oc_ics_prev *prev)
+{
+    return prev != NULL ? prev->count : 0;
+}
+
+void oc_ics_prev_free(oc_ics_prev *prev)
+{
+    if (prev == NULL) {
+        return;
+    }
+    free(prev->entries);
+    free(prev);
+}
+
+static ptrdiff_t prev_find(const oc_ics_prev *prev, const char *uid)
+{
+    size_t lo = 0, hi;
+
+    if (prev == NULL) {
+        return -1;
+    }
+    hi = prev->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(prev->entries[mid].uid, uid);
+
+        if (c == 0) {
+            return (ptrdiff_t)mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+/* ---- building with libical ---------------------------------------------- */
+
+static bool ical_failed(const char *what, oc_error *err)
+{
+    if (icalerrno == ICAL_NO_ERROR) {
+        return false;
+    }
+    oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical failed on %s: %s", what,
+                 icalerror_strerror(icalerrno));
+    icalerror_clear_errno();
+    return true;
+}
+
+static struct icaltimetype ical_date(oc_day day)
+{
+    struct icaltimetype t = icaltime_null_date();
+    oc_date d = oc_date_from_day(day);
+
+    t.year = d.year;
+    t.month = d.month;
+    t.day = d.day;
+    t.is_date = 1;
+    return t;
+}
+
+/* A wall-clock time (seconds "as if UTC") as a floating libical time. */
+static struct icaltimetype ical_local(int64_t local)
+{
+    struct icaltimetype t = icaltime_null_time();
+    int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t sec = local - day * 86400;
+    oc_date d = oc_date_from_day(day);
+
+    t.year = d.year;
+    t.month = d.month;
+    t.day = d.day;
+    t.hour = (int)(sec / 3600);
+    t.minute = (int)(sec % 3600 / 60);
+    t.second = (int)(sec % 60);
+    t.is_date = 0;
+    return t;
+}
+
+static void stamp_text(int64_t t, char out[17])
+{
+    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t sec = t - day * 86400;
+    oc_date d = oc_date_from_day(day);
+
+    char tmp[64];
+
+    snprintf(tmp, sizeof(tmp), "%04d%02d%02dT%02d%02d%02dZ", d.year % 10000, d.month % 100,
+             d.day % 100, (int)(sec / 3600), (int)(sec % 3600 / 60), (int)(sec % 60));
+    memcpy(out, tmp, 16);
+    out[16] = '\0';
+}
+
+/* The inverse of stamp_text(), for stamps utc_stamp() accepted. */
+static int64_t stamp_seconds(const char *v)
+{
+    oc_date d;
+    int64_t secs;
+
+    d.year = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+    d.month = (v[4] - '0') * 10 + (v[5] - '0');
+    d.day = (v[6] - '0') * 10 + (v[7] - '0');
+    secs = ((v[9] - '0') * 10 + (v[10] - '0')) * 3600 + ((v[11] - '0') * 10 + (v[12] - '0')) * 60 +
+           (v[13] - '0') * 10 + (v[14] - '0');
+    return oc_day_from_date(d) * 86400 + secs;
+}
+
+static icalproperty *x_prop(const char *name, const char *value)
+{
+    icalproperty *p = icalproperty_new_x(value);
+
+    icalproperty_set_x_name(p, name);
+    return p;
+}
+
+static icalcomponent *build_event(const oc_def *def, const oc_event *e, const char *tzid)
+{
+    icalcomponent *ve = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+
+    icalcomponent_add_property(ve, icalproperty_new_uid(e->uid));
+    if (e->timed) {
+        /* icalproperty_new_dtstart() would write a floating time: pass the
+         * TZID parameter explicitly (libical 3.0.16). */
+        icalcomponent_add_property(ve, icalproperty_vanew_dtstart(ical_local(e->local_start),
+                                                                  icalparameter_new_tzid(tzid),
+                                                                  (void *)0));
+        icalcomponent_add_property(ve, icalproperty_vanew_dtend(ical_local(e->local_end),
+                                                                icalparameter_new_tzid(tzid),
+                                                                (void *)0));
+    } else {
+        icalcomponent_add_property(ve, icalproperty_new_dtstart(ical_date(e->start)));
+        icalcomponent_add_property(ve, icalproperty_new_dtend(ical_date(e->end)));
+    }
+    icalcomponent_add_property(ve, icalproperty_new_summary(e->summary));
+    icalcomponent_add_property(ve, icalproperty_new_description(e->description));
+    if (def->url.value != NULL) {
+        icalcomponent_add_property(ve, icalproperty_new_url(def->url.value));
+    }
+    icalcomponent_add_property(ve, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+
+    /* Outlook reads its own busy status before TRANSP. */
+    icalcomponent_add_property(ve, x_prop("X-MICROSOFT-CDO-BUSYSTATUS", "FREE"));
+    if (e->has_alarm) {
+        icalcomponent *va = icalcomponent_new(ICAL_VALARM_COMPONENT);
+        struct icaltriggertype trig;
+
+        memset(&trig, 0, sizeof(trig));
+        trig.time = icaltime_null_time();
+        trig.duration = icaldurationtype_from_int((int)e->alarm);
+        icalcomponent_add_property(va, icalproperty_new_action(ICAL_ACTION_DISPLAY));
+        icalcomponent_add_property(va, icalproperty_new_description(e->alarm_text));
+        icalcomponent_add_property(va, icalproperty_new_trigger(trig));
+        icalcomponent_add_component(ve, va);
+    }
+    return ve;
+}
+
+/* Serialises 'comp' into logical lines in 'lines' (each ending in '\n'). */
+static int serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err)
+{
+    char *s;
+
+    icalerror_clear_errno();
+    s = icalcomponent_as_ical_string_r(comp);
+    if (s == NULL || ical_failed(what, err)) {
+        if (s != NULL) {
+            icalmemory_free_buffer(s);
+        }
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical could not serialise %s",
+                     what);
+        return -1;
+    }
+    unfold(s, lines);
+    icalmemory_free_buffer(s);
+    return 0;
+}
+
+/* Folds every logical line of 'lines' into 'out', skipping the last 'skip_tail'. */
+static void fold_lines(const oc_buf *lines, oc_buf *out, size_t skip_tail)
+{
+    size_t count = 0, start = 0, index = 0;
+
+    for (size_t i = 0; i < lines->len; i++) {
+        count += lines->data[i] == '\n';
+    }
+    while (start < lines->len) {
+        const char *nl = memchr(lines->data + start, '\n', lines->len - start);
+        size_t end = nl != NULL ? (size_t)(nl - lines->data) : lines->len;
+
+        if (index + skip_tail < count) {
+            oc_ics_fold(out, lines->data + start, end - start);
+        }
+        index++;
+        start = end + 1;
+    }
+}
+
+static void text_line(oc_buf *out, const char *name, const char *value)
+{
+    oc_buf line = {0};
+
+    oc_buf_puts(&line, name);
+    oc_buf_putc(&line, ':');
+    oc_ics_escape_text(&line, value);
+    oc_ics_fold(out, line.data, line.len);
+    oc_buf_free(&line);
+}
+
+static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
+{
+    icalcomponent *vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
+
+    /* The plain IANA name: clients match it against their own database,
+     * unlike libical's "/freeassociation.sourceforge.net/..." prefix. */
+    icalcomponent_add_property(vtz, icalproperty_new_tzid(oc_tz_name(tz)));
+    for (size_t i = 0; i < rules->count; i++) {
+        const oc_tz_observance *o = &rules->obs[i];
+        icalcomponent *c = icalcomponent_new(o->is_dst ? ICAL_XDAYLIGHT_COMPONENT
+                                                       : ICAL_XSTANDARD_COMPONENT);
+
+        icalcomponent_add_property(c, icalproperty_new_dtstart(ical_local(o->dtstart_local)));
+        icalcomponent_add_property(c, icalproperty_new_tzoffsetfrom(o->offset_from));
+        icalcomponent_add_property(c, icalproperty_new_tzoffsetto(o->offset_to));
+        if (o->name[0] != '\0') {
+            icalcomponent_add_property(c, icalproperty_new_tzname(o->name));
+        }
+        if (o->has_rule) {
+            static const char *const days[7] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+            char rule[96];
+
+            snprintf(rule, sizeof(rule), "FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", o->rule_month,
+                     o->rule_week, days[o->rule_weekday % 7]);
+            icalcomponent_add_property(c,
+                                       icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
+        }
+        for (size_t k = 0; k < o->rdate_count; k++) {
+            struct icaldatetimeperiodtype dp;
+
+            memset(&dp, 0, sizeof(dp));
+            dp.time = ical_local(o->rdates_local[k]);
+            dp.period = icalperiodtype_null_period();
+            icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+        }
+        icalcomponent_add_component(vtz, c);
+    }
+    return vtz;
+}
+
+/* ---- the publish gate --------------------------------------------------- */
+
+static icalcomponent *parse_back(const char *text, const char *what, oc_error *err)
+{
+    icalcomponent *c;
+
+    icalerror_clear_errno();
+    c = icalparser_parse_string(text);
+    if (c == NULL) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical cannot parse %s back", what);
+        return NULL;
+    }
+
+    /* libical reports what it could not read as X-LIC-ERROR properties. */
+    if (icalcomponent_count_errors(c) != 0) {
+        icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical rejects %s: %s", what,
+                     p != NULL ? icalproperty_get_xlicerror(p) : "an error in a subcomponent");
+        icalcomponent_free(c);
+        return NULL;
+    }
+    icalerror_clear_errno();
+    return c;
+}
+
+static int gate_header(const oc_buf *header, const oc_buf *vtimezone, oc_error *err)
+{
+    oc_buf text = {0};
+    icalcomponent *c = NULL;
+    int rc = -1;
+
+    oc_buf_add(&text, header->data, header->len);
+    oc_buf_add(&text, vtimezone->data, vtimezone->len);
+    oc_buf_puts(&text, "END:VCALENDAR\r\n");
+    if (oc_ics_check_lines(text.data, text.len, err) != 0) {
+        goto done;
+    }
+    c = parse_back(text.data, "the calendar header", err);
+    if (c == NULL) {
+        goto done;
+    }
+    if (icalcomponent_isa(c) != ICAL_VCALENDAR_COMPONENT ||
+        icalcomponent_get_first_property(c, ICAL_VERSION_PROPERTY) == NULL ||
+        icalcomponent_get_first_property(c, ICAL_PRODID_PROPERTY) == NULL) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                     "the calendar header lacks VERSION or PRODID");
+        goto done;
+    }
+    rc = 0;
+done:
+    if (c != NULL) {
+        icalcomponent_free(c);
+    }
+    oc_buf_free(&text);
+    return rc;
+}
+
+static int gate_event(const oc_buf *block, const oc_event *e, const char *tzid,
+                      icaltimezone *zone, const oc_tz *tz, oc_error *err)
+{
+    icalcomponent *c = NULL;
+    icalproperty *p;
+    int rc = -1, alarms;
+    char what[96];
+
+    snprintf(what, sizeof(what), "the %s event %s", oc_kind_name(e->kind), e->uid);
+    if (oc_ics_check_lines(block->data, block->len, err) != 0) {
+        return -1;
+    }
+    c = parse_back(block->data, what, err);
+    if (c == NULL) {
+        return -1;
+    }
+
+    /* Without METHOD, libical's restriction check ignores a missing UID or
+     * DTSTAMP: check them here. */
+    if (icalcomponent_isa(c) != ICAL_VEVENT_COMPONENT ||
+        (p = icalcomponent_get_first_property(c, ICAL_UID_PROPERTY)) == NULL ||
+        strcmp(icalproperty_get_uid(p), e->uid) != 0 ||
+        icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY) == NULL ||
+        (p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY)) == NULL) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                     "%s lost its UID, DTSTAMP or DTSTART when parsed back", what);
+        goto done;
+    }
+    alarms = icalcomponent_count_components(c, ICAL_VALARM_COMPONENT);
+    if (alarms != (e->has_alarm ? 1 : 0)) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "%s has %d alarms when parsed back",
+                     what, alarms);
+        goto done;
+    }
+    if (e->timed) {
+        struct icaltimetype t = icalproperty_get_dtstart(p);
+        icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+        int64_t utc;
+
+        if (tzp == NULL || strcmp(icalparameter_get_tzid(tzp), tzid) != 0 || t.is_date) {
+            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                         "%s is not a zoned time when parsed back", what);
+            goto done;
+        }
+
+        /* Read through our own VTIMEZONE, the instant must be the one the tz
+         * database gives; near a transition the two legitimately may pick
+         * different sides of a gap, so only unambiguous times are compared. */
+        t.zone = NULL;
+        utc = (int64_t)icaltime_as_timet_with_zone(t, zone);
+        if (oc_tz_offset_at(tz, e->utc_start - 3 * 3600) ==
+                oc_tz_offset_at(tz, e->utc_start + 3 * 3600) &&
+            utc != e->utc_start) {
+            oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
+                         "%s: its VTIMEZONE gives %lld, the tz database %lld", what,
+                         (long long)utc, (long long)e->utc_start);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    icalcomponent_free(c);
+    icalerror_clear_errno();
+    return rc;
+}
+
+/* ---- the feed ----------------------------------------------------------- */
+
+static void header_lines(const oc_def *def, const oc_def_feed *feed, const oc_ics_opts *opts,
+                         oc_buf *lines, oc_buf *out, oc_error *err)
+{
+    icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+    const char *name = feed->name.value != NULL ? feed->name.value : def->name.value;
+    const char *desc =
+        feed->description.value != NULL ? feed->description.value : def->description.value;
+    char ttl[32];
+
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal, icalproperty_new_prodid("-//ordercal//ordercal " OC_VERSION
+                                                            "//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+    icalcomponent_add_property(cal, icalproperty_new_name(name));
+    if (desc != NULL) {
+        icalcomponent_add_property(cal, icalproperty_new_description(desc));
+    }
+    if (def->url.value != NULL) {
+        icalcomponent_add_property(cal, icalproperty_new_url(def->url.value));
+    }
+    if (opts->base_url != NULL) {
+        oc_buf src = {0};
+
+        oc_buf_printf(&src, "%s%s.ics", opts->base_url, feed->id.value);
+        icalcomponent_add_property(cal, icalproperty_new_source(src.data));
+        oc_buf_free(&src);
+    }
+    icalcomponent_add_property(cal, icalproperty_new_refreshinterval(
+                                        icaldurationtype_from_int((int)def->refresh)));
+    if (serialise(cal, lines, "the calendar header", err) == 0) {
+        /* All but END:VCALENDAR: the zone and the events follow. */
+        fold_lines(lines, out, 1);
+
+        /* X-properties are written by hand: libical 3.0.16 does not escape
+         * ',' and ';' in them. */
+        oc_duration_format(def->refresh, ttl, sizeof(ttl));
+        oc_buf_printf(out, "X-PUBLISHED-TTL:%s\r\n", ttl);
+        text_line(out, "X-WR-CALNAME", name);
+        if (desc != NULL) {
+            text_line(out, "X-WR-CALDESC", desc);
+        }
+        text_line(out, "X-WR-TIMEZONE", def->timezone.value);
+    }
+    icalcomponent_free(cal);
+}
+
+typedef struct {
+    oc_ics_sink sink;
+    void *ctx;
+} sink_t;
+
+static int emit(sink_t *s, const oc_buf *b, oc_error *err)
+{
+    return b->len != 0 ? s->sink(s->ctx, b->data, b->len, err) : 0;
+}
+
+static bool feed_has(const oc_def_feed *feed, oc_kind kind)
+{
+    return (feed->kinds & (1u << kind)) != 0;
+}
+
+int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sched,
+                  oc_eventer *ev, const oc_ics_prev *prev, const oc_ics_opts *opts,
+                  oc_ics_sink sink_fn, void *sink_ctx, oc_ics_stats *stats, oc_error *err)
+{
+    const oc_tz *tz = oc_eventer_tz(ev);
+    const char *tzid = oc_tz_name(tz);
+    oc_buf lines = {0}, header = {0}, vtz_text = {0}, block = {0};
+    oc_tz_rules rules = {0, NULL};
+    icaltimezone *zone = NULL;
+    bool *matched = NULL;
+    bool timed = false;
+    int64_t tmin = 0, tmax = 0;
+    sink_t sink = {sink_fn, sink_ctx};
+    oc_event e;
+    int rc = -1;
+    char now_text[17];
+
+    memset(stats, 0, sizeof(*stats));
+    memset(&e, 0, sizeof(e));
+    icalerror_set_errors_are_fatal(0);
+    icalerror_clear_errno();
+    stamp_text(opts->now, now_text);
+
+    /* The zone's observances need the span of the timed events first. */
+    if (feed_has(feed, OC_KIND_CONFIRMATION)) {
+        for (size_t i = 0; i < sched->count; i++) {
+            const oc_slot *s = &sched->slots[i];
+            int64_t local, utc;
+
+            if (!s->open) {
+                continue;
+            }
+            local = s->confirmation * 86400 + def->confirmation_minutes * 60;
+            utc = oc_tz_local_to_utc(tz, local);
+            if (!timed || utc < tmin) {
+                tmin = utc;
+            }
+            if (!timed || utc + def->confirmation_duration > tmax) {
+                tmax = utc + def->confirmation_duration;
+            }
+            timed = true;
+        }
+    }
+    header_lines(def, feed, opts, &lines, &header, err);
+    if (err->code != OC_OK) {
+        goto done;
+    }
+    if (timed) {
+        icalcomponent *vtz;
+
+        if (oc_tz_rules_for_range(tz, tmin, tmax, &rules, err) != 0) {
+            goto done;
+        }
+        vtz = build_vtimezone(tz, &rules);
+        if (serialise(vtz, &lines, "the VTIMEZONE", err) != 0) {
+            icalcomponent_free(vtz);
+            goto done;
+        }
+        fold_lines(&lines, &vtz_text, 0);
+        zone = icaltimezone_new();
+        if (zone == NULL || !icaltimezone_set_component(zone, vtz)) {
+            icalcomponent_free(vtz);
+            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                         "libical refuses the VTIMEZONE of %s", tzid);
+            goto done;
+        }
+    }
+    if (gate_header(&header, &vtz_text, err) != 0 || emit(&sink, &header, err) != 0 ||
+        emit(&sink, &vtz_text, err) != 0) {
+        goto done;
+    }
+    matched = oc_xcalloc(oc_ics_prev_count(prev) + 1, sizeof(*matched));
+    for (size_t i = 0; i < sched->count; i++) {
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            icalcomponent *ve;
+            uint64_t digest = DIGEST_INIT;
+            ptrdiff_t at;
+            const char *stamp = now_text, *modified = now_text;
+            long sequence = 0;
+            size_t start = 0, index = 0;
+            int made = oc_event_make(ev, &sched->slots[i], (oc_kind)k, &e, err);
+
+            if (made < 0) {
+                goto done;
+            }
+            if (made == 0) {
+                continue;
+            }
+            ve = build_event(def, &e, tzid);
+            if (ical_failed("an event", err) || serialise(ve, &lines, "an event", err) != 0) {
+                icalcomponent_free(ve);
+                goto done;
+            }
+            icalcomponent_free(ve);
+            digest = digest_add(digest, lines.data, lines.len);
+            at = prev_find(prev, e.uid);
+            if (at >= 0) {
+                const prev_entry *pe = &prev->entries[at];
+
+                matched[at] = true;
+                if (pe->digest == digest) {
+                    stamp = pe->dtstamp;
+                    modified = pe->last_modified;
+                    sequence = pe->sequence;
+                } else {
+                    sequence = pe->sequence + 1;
+                    stats->changed++;
+                }
+            } else {
+                stats->added++;
+            }
+
+            /* UID first, then the stamps, then the rest as libical wrote it:
+             * the order the previous-feed reader digests. */
+            oc_buf_reset(&block);
+            while (start < lines.len) {
+                const char *nl = memchr(lines.data + start, '\n', lines.len - start);
+                size_t end = nl != NULL ? (size_t)(nl - lines.data) : lines.len;
+
+                oc_ics_fold(&block, lines.data + start, end - start);
+                if (index == 1) {
+                    oc_buf_printf(&block, "DTSTAMP:%s\r\nLAST-MODIFIED:%s\r\nSEQUENCE:%ld\r\n",
+                                  stamp, modified, sequence);
+                }
+                index++;
+                start = end + 1;
+            }
+            if (gate_event(&block, &e, tzid, zone, tz, err) != 0 || emit(&sink, &block, err) != 0) {
+                goto done;
+            }
+            if (stamp_seconds(modified) > stats->last_modified) {
+                stats->last_modified = stamp_seconds(modified);
+            }
+            stats->events++;
+            oc_event_clear(&e);
+        }
+    }
+    for (size_t i = 0; i < oc_ics_prev_count(prev); i++) {
+        stats->removed += !matched[i];
+    }
+    oc_buf_reset(&block);
+    oc_buf_puts(&block, "END:VCALENDAR\r\n");
+    if (emit(&sink, &block, err) != 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    oc_event_clear(&e);
+    free(matched);
+    oc_tz_rules_free(&rules);
+    if (zone != NULL) {
+        icaltimezone_free(zone, 1);
+    }
+    oc_buf_free(&lines);
+    oc_buf_free(&header);
+    oc_buf_free(&vtz_text);
+    oc_buf_free(&block);
+    icalerror_clear_errno();
+    return rc;
+}

@@ -1,0 +1,401 @@
+/* tmpl: the texts of the events, dates and page, read from templates/<lang>/
+ * so that translators edit text files, not C (DESIGN §3). A small key = value
+ * format with {name} placeholders; month and weekday names live there too. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "ordercal/tmpl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *key;
+    char *value;
+    const char *file; /* borrowed from oc_tmpl.files */
+    int line;
+} entry;
+
+struct oc_tmpl {
+    entry *entries;
+    size_t count;
+    char *files[2];
+};
+
+static const char *const file_names[2] = {"events.txt", "dates.txt"};
+
+/* Keys every language must define: dates and words the code composes. */
+static const char *const required[] = {
+    "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
+    "month.9", "month.10", "month.11", "month.12", "weekday.1", "weekday.2", "weekday.3",
+    "weekday.4", "weekday.5", "weekday.6", "weekday.7", "date", "time", "span.day",
+    "span.two.same_month", "span.two.same_year", "span.two", "span.same_month", "span.same_year",
+    "span", "short.day", "short.same_month", "short.same_year", "short", "datetime",
+    "summary.session", "summary.closed", "summary.confirmation", "summary.delivery",
+    "summary.appointments", "description.session", "description.closed",
+    "description.confirmation", "description.delivery", "description.appointments", "alarm",
+    "line.note", "line.reference", "line.url", "show.session", "show.state", "show.delivery",
+    "show.confirmation", "state.open", "state.closed"};
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) {
+        *--e = '\0';
+    }
+    return s;
+}
+
+static bool unescape(char *s)
+{
+    char *o = s;
+
+    for (char *p = s; *p != '\0'; p++) {
+        if (*p != '\\') {
+            *o++ = *p;
+            continue;
+        }
+        p++;
+        if (*p == 'n') {
+            *o++ = '\n';
+        } else if (*p == '\\') {
+            *o++ = '\\';
+        } else {
+            return false;
+        }
+    }
+    *o = '\0';
+    return true;
+}
+
+static int load_file(oc_tmpl *t, const char *path, const char *file, oc_error *err)
+{
+    FILE *fp = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0, alloc = t->count;
+    int lineno = 0, rc = -1;
+
+    if (fp == NULL) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        return -1;
+    }
+    while (getline(&line, &cap, fp) != -1) {
+        char *s = trim(line), *eq, *key, *value;
+
+        lineno++;
+        if (*s == '\0' || *s == '#') {
+            continue;
+        }
+        eq = strchr(s, '=');
+        if (eq == NULL) {
+            oc_error_set(err, OC_E_VALUE, file, (oc_pos){lineno, 1},
+                         "expected 'key = value' in the template");
+            goto done;
+        }
+        *eq = '\0';
+        key = trim(s);
+        value = trim(eq + 1);
+        if (*key == '\0' || !unescape(value) || !oc_utf8_valid(value, strlen(value))) {
+            oc_error_set(err, OC_E_VALUE, file, (oc_pos){lineno, 1},
+                         "malformed template line (a key, '=', UTF-8 text; escapes \\n \\\\)");
+            goto done;
+        }
+        if (oc_tmpl_get(t, key) != NULL) {
+            oc_error_set(err, OC_E_VALUE, file, (oc_pos){lineno, 1}, "key '%s' is defined twice",
+                         key);
+            goto done;
+        }
+        if (t->count == alloc) {
+            alloc = alloc != 0 ? alloc * 2 : 64;
+            t->entries = oc_xrealloc(t->entries, alloc * sizeof(*t->entries));
+        }
+        t->entries[t->count].key = oc_xstrdup(key);
+        t->entries[t->count].value = oc_xstrdup(value);
+        t->entries[t->count].file = file;
+        t->entries[t->count].line = lineno;
+        t->count++;
+    }
+    if (ferror(fp)) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        goto done;
+    }
+    rc = 0;
+done:
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
+{
+    oc_tmpl *t = oc_xcalloc(1, sizeof(*t));
+    oc_buf path = {0};
+
+    for (size_t i = 0; i < 2; i++) {
+        oc_buf_reset(&path);
+        oc_buf_printf(&path, "%s/%s/%s", dir, language, file_names[i]);
+        t->files[i] = oc_xstrdup(path.data);
+        if (load_file(t, path.data, t->files[i], err) != 0) {
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        if (oc_tmpl_get(t, required[i]) == NULL) {
+            oc_error_set(err, OC_E_VALUE, t->files[1], (oc_pos){0, 0},
+                         "the templates of '%s' do not define '%s'", language, required[i]);
+            goto fail;
+        }
+    }
+    oc_buf_free(&path);
+    return t;
+fail:
+    oc_buf_free(&path);
+    oc_tmpl_free(t);
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *oc_tmpl_languages(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    char **names = NULL;
+    size_t count = 0;
+    oc_buf path = {0}, list = {0};
+
+    while (d != NULL && (ent = readdir(d)) != NULL) {
+        FILE *fp;
+
+        if (ent->d_name[0] == '.') {
+            continue;
+        }
+        oc_buf_reset(&path);
+        oc_buf_printf(&path, "%s/%s/events.txt", dir, ent->d_name);
+        fp = fopen(path.data, "r");
+        if (fp == NULL) {
+            continue;
+        }
+        fclose(fp);
+        names = oc_xrealloc(names, (count + 1) * sizeof(*names));
+        names[count++] = oc_xstrdup(ent->d_name);
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    if (count > 1) {
+        qsort(names, count, sizeof(*names), cmp_str);
+    }
+    for (size_t i = 0; i < count; i++) {
+        oc_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    oc_buf_free(&path);
+    return count != 0 ? oc_buf_detach(&list) : oc_xstrdup("none");
+}
+
+void oc_tmpl_free(oc_tmpl *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < t->count; i++) {
+        free(t->entries[i].key);
+        free(t->entries[i].value);
+    }
+    free(t->entries);
+    free(t->files[0]);
+    free(t->files[1]);
+    free(t);
+}
+
+static const entry *find(const oc_tmpl *t, const char *key)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->entries[i].key, key) == 0) {
+            return &t->entries[i];
+        }
+    }
+    return NULL;
+}
+
+const char *oc_tmpl_get(const oc_tmpl *t, const char *key)
+{
+    const entry *e = find(t, key);
+
+    return e != NULL ? e->value : NULL;
+}
+
+int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars,
+                       oc_buf *out, const char **bad)
+{
+    const char *p = text, *end = text + len;
+
+    while (p < end) {
+        const char *open = memchr(p, '{', (size_t)(end - p)), *close;
+        size_t i, n;
+
+        if (open == NULL) {
+            oc_buf_add(out, p, (size_t)(end - p));
+            break;
+        }
+        oc_buf_add(out, p, (size_t)(open - p));
+        close = memchr(open, '}', (size_t)(end - open));
+        if (close == NULL) {
+            *bad = open;
+            return -1;
+        }
+        n = (size_t)(close - open - 1);
+        for (i = 0; i < nvars; i++) {
+            if (strlen(vars[i].name) == n && memcmp(vars[i].name, open + 1, n) == 0) {
+                break;
+            }
+        }
+        if (i == nvars) {
+            *bad = open;
+            return -1;
+        }
+        if (vars[i].value != NULL) {
+            oc_buf_puts(out, vars[i].value);
+        }
+        p = close + 1;
+    }
+    return 0;
+}
+
+int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars,
+                   oc_buf *out, oc_error *err)
+{
+    const entry *e = find(t, key);
+    const char *bad = NULL;
+
+    if (e == NULL) {
+        oc_error_set(err, OC_E_VALUE, t->files[0], (oc_pos){0, 0},
+                     "the templates do not define '%s'", key);
+        return -1;
+    }
+    if (oc_tmpl_substitute(e->value, strlen(e->value), vars, nvars, out, &bad) != 0) {
+        size_t n = strcspn(bad, "}");
+
+        oc_error_set(err, OC_E_VALUE, e->file, (oc_pos){e->line, 0},
+                     bad[n] == '\0' ? "unclosed '{' in template '%s'"
+                                     : "template '%s' uses unknown variable '%.*s'",
+                     key, (int)(n > 0 ? n - 1 : 0), bad + 1);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *day_number(const oc_tmpl *t, int day, char *buf, size_t size)
+{
+    char key[16];
+    const char *special;
+
+    /* French writes "1er août": a language may name any day number. */
+    snprintf(key, sizeof(key), "day.%d", day);
+    special = oc_tmpl_get(t, key);
+    if (special != NULL) {
+        return special;
+    }
+    snprintf(buf, size, "%d", day);
+    return buf;
+}
+
+typedef struct {
+    char day[16], year[16], month_key[24], weekday_key[24];
+    const char *month, *weekday, *day_text;
+} date_parts;
+
+static void parts(const oc_tmpl *t, oc_day n, date_parts *p)
+{
+    oc_date d = oc_date_from_day(n);
+
+    snprintf(p->year, sizeof(p->year), "%d", d.year);
+    snprintf(p->month_key, sizeof(p->month_key), "month.%d", d.month);
+    snprintf(p->weekday_key, sizeof(p->weekday_key), "weekday.%d", oc_day_weekday(n) + 1);
+    p->month = oc_tmpl_get(t, p->month_key);
+    p->weekday = oc_tmpl_get(t, p->weekday_key);
+    p->day_text = day_number(t, d.day, p->day, sizeof(p->day));
+}
+
+int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err)
+{
+    date_parts a;
+
+    parts(t, day, &a);
+    oc_var vars[] = {{"weekday", a.weekday}, {"day", a.day_text}, {"month", a.month},
+                     {"year", a.year}};
+    return oc_tmpl_expand(t, "date", vars, 4, out, err);
+}
+
+static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last, oc_buf *out,
+                oc_error *err)
+{
+    date_parts a, b;
+    oc_date da = oc_date_from_day(first), db = oc_date_from_day(last);
+    char key[48];
+    const char *shape;
+
+    parts(t, first, &a);
+    parts(t, last, &b);
+    oc_var vars[] = {{"weekday1", a.weekday}, {"day1", a.day_text}, {"month1", a.month},
+                     {"year1", a.year},       {"weekday2", b.weekday}, {"day2", b.day_text},
+                     {"month2", b.month},     {"year2", b.year}};
+    if (first == last) {
+        snprintf(key, sizeof(key), "%s.day", prefix);
+        return oc_tmpl_expand(t, key, vars, 4, out, err);
+    }
+    if (da.year != db.year) {
+        shape = "";
+    } else if (da.month != db.month) {
+        shape = ".same_year";
+    } else {
+        shape = ".same_month";
+    }
+
+    /* Two consecutive days read "lundi 17 et mardi 18", longer spans
+     * "du lundi 17 au vendredi 21": a language may word them apart. */
+    if (last == first + 1 && strcmp(prefix, "span") == 0) {
+        snprintf(key, sizeof(key), "%s.two%s", prefix, shape);
+    } else {
+        snprintf(key, sizeof(key), "%s%s", prefix, shape);
+    }
+    return oc_tmpl_expand(t, key, vars, 8, out, err);
+}
+
+int oc_tmpl_span(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err)
+{
+    return span(t, "span", first, last, out, err);
+}
+
+int oc_tmpl_span_short(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err)
+{
+    return span(t, "short", first, last, out, err);
+}
+
+int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err)
+{
+    char h[16], m[16], h12[16];
+    const char *ampm;
+    int hour = minutes / 60;
+
+    snprintf(h, sizeof(h), "%02d", hour);
+    snprintf(m, sizeof(m), "%02d", minutes % 60);
+    snprintf(h12, sizeof(h12), "%d", hour % 12 == 0 ? 12 : hour % 12);
+    ampm = oc_tmpl_get(t, hour < 12 ? "time.am" : "time.pm");
+    oc_var vars[] = {{"hour", h}, {"minute", m}, {"hour12", h12}, {"ampm", ampm}};
+    return oc_tmpl_expand(t, "time", vars, 4, out, err);
+}

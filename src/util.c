@@ -1,0 +1,402 @@
+/* util: allocation that aborts on exhaustion, growable buffers, civil-date
+ * arithmetic and RFC 5545 §3.3.6 durations, shared by every stage. */
+#include "ordercal/util.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(void)
+{
+    fputs("ordercal: error: out of memory\n", stderr);
+    abort();
+}
+
+void *oc_xmalloc(size_t n)
+{
+    void *p = malloc(n != 0 ? n : 1);
+
+    if (p == NULL) {
+        oom();
+    }
+    return p;
+}
+
+void *oc_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count != 0 ? count : 1, size != 0 ? size : 1);
+
+    if (p == NULL) {
+        oom();
+    }
+    return p;
+}
+
+void *oc_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n != 0 ? n : 1);
+
+    if (q == NULL) {
+        oom();
+    }
+    return q;
+}
+
+char *oc_xstrdup(const char *s)
+{
+    return oc_xstrndup(s, strlen(s));
+}
+
+char *oc_xstrndup(const char *s, size_t n)
+{
+    char *p = oc_xmalloc(n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void oc_buf_grow(oc_buf *b, size_t extra)
+{
+    size_t need;
+
+    if (extra > SIZE_MAX - b->len - 1) {
+        oom();
+    }
+    need = b->len + extra + 1;
+    if (need <= b->cap) {
+        return;
+    }
+    size_t cap = b->cap != 0 ? b->cap : 64;
+    while (cap < need) {
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    }
+    b->data = oc_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void oc_buf_add(oc_buf *b, const void *data, size_t len)
+{
+    oc_buf_grow(b, len);
+    if (len != 0) {
+        memcpy(b->data + b->len, data, len);
+    }
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void oc_buf_puts(oc_buf *b, const char *s)
+{
+    oc_buf_add(b, s, strlen(s));
+}
+
+void oc_buf_putc(oc_buf *b, char c)
+{
+    oc_buf_add(b, &c, 1);
+}
+
+void oc_buf_printf(oc_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return;
+    }
+    oc_buf_grow(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void oc_buf_reset(oc_buf *b)
+{
+    b->len = 0;
+    if (b->data != NULL) {
+        b->data[0] = '\0';
+    }
+}
+
+char *oc_buf_detach(oc_buf *b)
+{
+    char *s = b->data != NULL ? b->data : oc_xstrdup("");
+
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void oc_buf_free(oc_buf *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+oc_day oc_day_from_date(oc_date d)
+{
+    int64_t y = d.year - (d.month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t mp = (d.month + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d.day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+oc_date oc_date_from_day(oc_day n)
+{
+    oc_date d;
+    int64_t z = n + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+
+    d.day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    d.month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    d.year = (int)(yoe + era * 400 + (d.month <= 2));
+    return d;
+}
+
+int oc_day_weekday(oc_day n)
+{
+    /* 1970-01-01 was a Thursday (ISO index 3). */
+    int64_t w = (n + 3) % 7;
+
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+int oc_days_in_month(int year, int month)
+{
+    static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+    if (month < 1 || month > 12) {
+        return 0;
+    }
+    return month == 2 && leap ? 29 : len[month - 1];
+}
+
+bool oc_date_valid(oc_date d)
+{
+    return d.month >= 1 && d.month <= 12 && d.day >= 1 &&
+           d.day <= oc_days_in_month(d.year, d.month);
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool oc_date_parse(const char *s, oc_date *out)
+{
+    oc_date d;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return false;
+    }
+    if (!digits(s, 4, &d.year) || !digits(s + 5, 2, &d.month) || !digits(s + 8, 2, &d.day)) {
+        return false;
+    }
+    if (!oc_date_valid(d)) {
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds)
+{
+    /* dur-value = ["+" / "-"] "P" (dur-date / dur-time / dur-week), RFC 5545 §3.3.6 */
+    int sign = 1;
+    int64_t total = 0;
+    bool in_time = false, any = false, weeks = false;
+    const char *p = s;
+    char last = 0; /* last designator, to enforce D < H < M < S order */
+
+    if (*p == '+' || *p == '-') {
+        sign = *p == '-' ? -1 : 1;
+        p++;
+    }
+    if (*p++ != 'P') {
+        return false;
+    }
+    while (*p != '\0') {
+        int64_t n = 0;
+        int64_t unit;
+        const char *start;
+
+        if (*p == 'T') {
+            if (in_time || weeks) {
+                return false;
+            }
+            in_time = true;
+            p++;
+            if (*p == '\0') {
+                return false;
+            }
+            continue;
+        }
+        start = p;
+        while (*p >= '0' && *p <= '9') {
+            if (n > (INT64_MAX - 9) / 10) {
+                return false;
+            }
+            n = n * 10 + (*p - '0');
+            p++;
+        }
+        if (p == start) {
+            return false;
+        }
+        switch (*p) {
+        case 'W':
+            if (in_time || any) {
+                return false;
+            }
+            weeks = true;
+            unit = 7 * 86400;
+            break;
+        case 'D':
+            if (in_time || weeks || last != 0) {
+                return false;
+            }
+            unit = 86400;
+            break;
+        case 'H':
+            if (!in_time || (last != 0 && last != 'D')) {
+                return false;
+            }
+            unit = 3600;
+            break;
+        case 'M':
+            if (!in_time || (last == 'M' || last == 'S')) {
+                return false;
+            }
+            unit = 60;
+            break;
+        case 'S':
+            if (!in_time || last == 'S') {
+                return false;
+            }
+            unit = 1;
+            break;
+        default:
+            return false;
+        }
+        if (weeks && last != 0) {
+            return false;
+        }
+        last = *p;
+        p++;
+        if (n > limit / unit || total > limit - n * unit) {
+            return false;
+        }
+        total += n * unit;
+        any = true;
+        if (weeks && *p != '\0') {
+            return false;
+        }
+    }
+    if (!any) {
+        return false;
+    }
+    *seconds = sign * total;
+    return true;
+}
+
+void oc_duration_format(int64_t seconds, char *out, size_t size)
+{
+    oc_buf b = {0};
+    uint64_t v = seconds < 0 ? (uint64_t)0 - (uint64_t)seconds : (uint64_t)seconds;
+    uint64_t days = v / 86400, h = v % 86400 / 3600, m = v % 3600 / 60, s = v % 60;
+
+    if (seconds < 0) {
+        oc_buf_putc(&b, '-');
+    }
+    oc_buf_putc(&b, 'P');
+    if (days != 0 && days % 7 == 0 && h == 0 && m == 0 && s == 0) {
+        oc_buf_printf(&b, "%lluW", (unsigned long long)(days / 7));
+    } else {
+        if (days != 0) {
+            oc_buf_printf(&b, "%lluD", (unsigned long long)days);
+        }
+        if (h != 0 || m != 0 || s != 0 || days == 0) {
+            oc_buf_putc(&b, 'T');
+            if (h != 0) {
+                oc_buf_printf(&b, "%lluH", (unsigned long long)h);
+            }
+            if (m != 0) {
+                oc_buf_printf(&b, "%lluM", (unsigned long long)m);
+            }
+            if (s != 0 || (h == 0 && m == 0)) {
+                oc_buf_printf(&b, "%lluS", (unsigned long long)s);
+            }
+        }
+    }
+    snprintf(out, size, "%s", b.data);
+    oc_buf_free(&b);
+}
+
+bool oc_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n >= len - i) {
+            return false;
+        }
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
