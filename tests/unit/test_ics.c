@@ -1,0 +1,445 @@
+/* Unit tests of the ics stage: line folding and escaping (including the
+ * libical 3.0.16 traps: 73- and 74-octet tails, split escape pairs), the
+ * previous-feed memory, and whole feeds across both DST changes, parsed
+ * back with libical through their own VTIMEZONE. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libical/ical.h>
+
+#include "ordercal/ics.h"
+
+/* ---- folding ------------------------------------------------------------ */
+
+static void assert_lines_ok(const oc_buf *b)
+{
+    oc_error err;
+
+    oc_error_init(&err);
+    if (oc_ics_check_lines(b->data, b->len, &err) != 0) {
+        fail_msg("%s in:\n%s", err.text, b->data);
+    }
+}
+
+/* Unfolds 'b' (one content line) back into its logical text. */
+static char *unfold_one(const oc_buf *b)
+{
+    oc_buf out = {0};
+
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->data[i] == '\r' && b->data[i + 1] == '\n') {
+            i += b->data[i + 2] == ' ' ? 2 : 1;
+            continue;
+        }
+        oc_buf_putc(&out, b->data[i]);
+    }
+    return oc_buf_detach(&out);
+}
+
+static void fold_roundtrip(const char *line)
+{
+    oc_buf b = {0};
+    char *back;
+
+    oc_ics_fold(&b, line, strlen(line));
+    assert_lines_ok(&b);
+    back = unfold_one(&b);
+    assert_string_equal(back, line);
+
+    /* No continuation may start inside a UTF-8 character or split "\x". */
+    for (size_t i = 0; i + 2 < b.len; i++) {
+        if (b.data[i] == '\r' && b.data[i + 1] == '\n' && b.data[i + 2] == ' ' && i + 3 < b.len) {
+            unsigned char next = (unsigned char)b.data[i + 3];
+
+            assert_true((next & 0xC0) != 0x80);
+            if (i > 0 && b.data[i - 1] == '\\') {
+                size_t run = 0;
+
+                for (size_t k = i; k > 0 && b.data[k - 1] == '\\'; k--) {
+                    run++;
+                }
+                assert_true(run % 2 == 0);
+            }
+        }
+    }
+    free(back);
+    oc_buf_free(&b);
+}
+
+static void test_ics_fold_lengths(void **state)
+{
+    char line[400];
+
+    (void)state;
+
+    /* Every length around one and two folds, among them the tails of 73
+     * and 74 octets that libical 3.0.16 breaks (CR CR LF, a blank line). */
+    for (size_t n = 1; n < 300; n++) {
+        memcpy(line, "SUMMARY:", 8);
+        memset(line + 8, 'a', n);
+        line[8 + n] = '\0';
+        fold_roundtrip(line);
+    }
+}
+
+static void test_ics_fold_utf8(void **state)
+{
+    char line[600];
+
+    (void)state;
+    for (size_t shift = 0; shift < 4; shift++) {
+        size_t o = 0;
+
+        memcpy(line, "DESCRIPTION:", 12);
+        o = 12;
+        memset(line + o, 'x', shift);
+        o += shift;
+        for (int i = 0; i < 60; i++) {
+            /* é (2 octets), € (3 octets), 😷 (4 octets) */
+            static const char *const chars[3] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\xb7"};
+            const char *ch = chars[i % 3];
+
+            memcpy(line + o, ch, strlen(ch));
+            o += strlen(ch);
+        }
+        line[o] = '\0';
+        fold_roundtrip(line);
+    }
+}
+
+static void test_ics_fold_escapes(void **state)
+{
+    char line[300];
+
+    (void)state;
+
+    /* An escape pair placed across every fold position. */
+    for (size_t at = 60; at < 160; at++) {
+        memcpy(line, "SUMMARY:", 8);
+        memset(line + 8, 'b', 200);
+        line[8 + at] = '\\';
+        line[8 + at + 1] = ',';
+        line[8 + at + 2] = '\\';
+        line[8 + at + 3] = '\\';
+        line[208] = '\0';
+        fold_roundtrip(line);
+    }
+}
+
+static void test_ics_escape_text(void **state)
+{
+    oc_buf b = {0};
+
+    (void)state;
+    oc_ics_escape_text(&b, "a,b;c\\d\ne\r\n");
+    assert_string_equal(b.data, "a\\,b\\;c\\\\d\\ne\\n");
+    oc_buf_free(&b);
+}
+
+static void test_ics_check_lines(void **state)
+{
+    static const struct {
+        const char *text;
+        int ok;
+    } cases[] = {
+        {"A:b\r\n", 1},
+        {"A:b\n", 0},
+        {"A:b\r\n \r\n", 0},
+        {"A:b\r\r\n", 0},
+        {"A:b", 0},
+        {"A:1234567890123456789012345678901234567890123456789012345678901234567890123\r\n", 1},
+        {"A:12345678901234567890123456789012345678901234567890123456789012345678901234\r\n", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oc_error err;
+
+        oc_error_init(&err);
+        assert_int_equal(oc_ics_check_lines(cases[i].text, strlen(cases[i].text), &err) == 0,
+                         cases[i].ok);
+    }
+}
+
+/* ---- the previous feed -------------------------------------------------- */
+
+static void test_ics_prev_parse(void **state)
+{
+    static const char feed[] = "BEGIN:VCALENDAR\r\n"
+                               "BEGIN:VEVENT\r\n"
+                               "UID:b\r\n"
+                               "DTSTAMP:20230101T000000Z\r\n"
+                               "LAST-MODIFIED:20230101T000000Z\r\n"
+                               "SEQUENCE:3\r\n"
+                               "SUMMARY:fol\r\n"
+                               " ded\r\n"
+                               "END:VEVENT\r\n"
+                               "BEGIN:VEVENT\r\n"
+                               "UID:a\r\n"
+                               "DTSTAMP:garbage\r\n"
+                               "END:VEVENT\r\n"
+                               "BEGIN:VEVENT\r\n"
+                               "UID:c\r\n"
+                               "DTSTAMP:20230101T000000Z\r\n"
+                               "LAST-MODIFIED:20230101T000000Z\r\n"
+                               "SEQUENCE:0\r\n"
+                               "END:VEVENT\n"
+                               "END:VCALENDAR\r\n";
+    oc_ics_prev *p;
+
+    (void)state;
+
+    /* Events that are not ours (no usable stamps) are not remembered. */
+    p = oc_ics_prev_parse(feed, strlen(feed));
+    assert_int_equal(oc_ics_prev_count(p), 2);
+    oc_ics_prev_free(p);
+    p = oc_ics_prev_parse("", 0);
+    assert_int_equal(oc_ics_prev_count(p), 0);
+    oc_ics_prev_free(p);
+    p = oc_ics_prev_parse("\x01\x02" "BEGIN:VEVENT\r\n \r\n", 17);
+    assert_int_equal(oc_ics_prev_count(p), 0);
+    oc_ics_prev_free(p);
+}
+
+/* ---- whole feeds -------------------------------------------------------- */
+
+static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
+{
+    (void)err;
+    oc_buf_add(ctx, data, len);
+    return 0;
+}
+
+typedef struct {
+    oc_def *def;
+    oc_sched *sched;
+    oc_eventer *ev;
+    oc_buf text;
+    oc_ics_stats stats;
+} feed;
+
+static void render(feed *f, const char *yaml, const char *prev_text, int64_t now)
+{
+    oc_error err;
+    oc_ics_opts opts = {NULL, now};
+    oc_ics_prev *prev = prev_text != NULL ? oc_ics_prev_parse(prev_text, strlen(prev_text)) : NULL;
+
+    memset(f, 0, sizeof(*f));
+    oc_error_init(&err);
+    f->def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
+    if (f->def == NULL) {
+        fail_msg("%d:%d %s", err.pos.line, err.pos.column, err.text);
+    }
+    f->sched = oc_sched_expand(f->def, now, &err);
+    assert_non_null(f->sched);
+    f->ev = oc_eventer_new(f->def, &f->def->feeds[0], OC_TEST_TEMPLATES, &err);
+    if (f->ev == NULL) {
+        fail_msg("%s", err.text);
+    }
+    if (oc_ics_render(f->def, &f->def->feeds[0], f->sched, f->ev, prev, &opts, mem_sink, &f->text,
+                      &f->stats, &err) != 0) {
+        fail_msg("render: %s", err.text);
+    }
+    oc_ics_prev_free(prev);
+    assert_lines_ok(&f->text);
+}
+
+static void feed_free(feed *f)
+{
+    oc_eventer_free(f->ev);
+    oc_sched_free(f->sched);
+    oc_def_free(f->def);
+    oc_buf_free(&f->text);
+}
+
+/* Confirmation instants (UTC) read by libical through the feed's own VTIMEZONE. */
+static size_t confirmations_utc(const char *text, int64_t *out, size_t max)
+{
+    icalcomponent *cal = icalparser_parse_string(text);
+    icalcomponent *vtz, *ev;
+    icaltimezone *zone = icaltimezone_new();
+    size_t n = 0;
+
+    assert_non_null(cal);
+    assert_int_equal(icalcomponent_count_errors(cal), 0);
+    vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+    assert_non_null(vtz);
+    assert_true(icaltimezone_set_component(zone, icalcomponent_new_clone(vtz)));
+    for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev != NULL;
+         ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+        icalproperty *p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+        struct icaltimetype t = icalproperty_get_dtstart(p);
+
+        if (t.is_date || n == max) {
+            continue;
+        }
+        t.zone = NULL;
+        out[n++] = (int64_t)icaltime_as_timet_with_zone(t, zone);
+    }
+    icaltimezone_free(zone, 1);
+    icalcomponent_free(cal);
+    return n;
+}
+
+static void test_ics_dst_both_changes(void **state)
+{
+    /* Sessions on the Mondays before and after each change of 2023:
+     * Wednesday 22 March 18:00 CET = 17:00Z, 29 March CEST = 16:00Z,
+     * 25 October CEST = 16:00Z, 1 November CET = 17:00Z. */
+    static const char yaml[] = "calendar: { id: dst, name: DST, timezone: Europe/Paris }\n"
+                               "session: {}\n"
+                               "rhythm:\n"
+                               "  - { from: 2023-03-20, until: 2023-03-27 }\n"
+                               "  - { from: 2023-10-23, until: 2023-10-30 }\n"
+                               "feeds: [ { id: dst, kinds: [confirmation] } ]\n";
+    static const int64_t expected[4] = {1679504400, 1680105600, 1698249600, 1698858000};
+    int64_t got[8];
+    feed f;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_int_equal(confirmations_utc(f.text.data, got, 8), 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(got[i], expected[i]);
+    }
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20230322T180000\r\n"));
+    assert_non_null(strstr(f.text.data, "DTEND;TZID=Europe/Paris:20231101T183000\r\n"));
+    assert_non_null(strstr(f.text.data, "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"));
+    assert_non_null(strstr(f.text.data, "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"));
+    assert_null(strstr(f.text.data, "freeassociation"));
+    assert_null(strstr(f.text.data, "METHOD"));
+    assert_int_equal(f.stats.events, 4);
+    feed_free(&f);
+}
+
+static void test_ics_in_the_gap(void **state)
+{
+    /* A confirmation at 02:30 on the day the clocks spring forward does not
+     * exist; RFC 5545 §3.3.5 reads it with the offset before the gap. */
+    static const char yaml[] = "calendar: { id: gap, name: Gap, timezone: Europe/Paris }\n"
+                               "session: { confirmation: { offset: 6, time: \"02:30\" } }\n"
+                               "rhythm: [ { from: 2023-03-20, until: 2023-03-20 } ]\n"
+                               "feeds: [ { id: gap, kinds: [confirmation] } ]\n";
+    feed f;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20230326T023000\r\n"));
+    /* 01:30Z + 30 min = 02:00Z = 04:00 CEST */
+    assert_non_null(strstr(f.text.data, "DTEND;TZID=Europe/Paris:20230326T040000\r\n"));
+    feed_free(&f);
+}
+
+static void test_ics_zone_without_dst(void **state)
+{
+    static const char yaml[] = "calendar: { id: re, name: Réunion, timezone: Indian/Reunion }\n"
+                               "session: { confirmation: { alarm: -PT15M } }\n"
+                               "rhythm: [ { from: 2023-07-17, until: 2023-07-17 } ]\n";
+    int64_t got[2];
+    feed f;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_int_equal(confirmations_utc(f.text.data, got, 2), 1);
+    assert_int_equal(got[0], 1689775200); /* 2023-07-19 18:00 +04 = 14:00Z */
+    assert_non_null(strstr(f.text.data, "TZOFFSETTO:+0400\r\n"));
+    assert_null(strstr(f.text.data, "BEGIN:DAYLIGHT"));
+    assert_non_null(strstr(f.text.data, "TRIGGER:-PT15M\r\n"));
+    feed_free(&f);
+}
+
+static void test_ics_texts_escaped(void **state)
+{
+    static const char yaml[] =
+        "calendar:\n"
+        "  id: esc\n"
+        "  name: \"A, B; C \\\\ D\"\n"
+        "  description: \"line 1\\nline 2, with; commas\"\n"
+        "  timezone: UTC\n"
+        "session: {}\n"
+        "rhythm: [ { from: 2023-07-17, until: 2023-07-17 } ]\n"
+        "sessions: [ { date: 2023-07-17, note: \"a note, with; specials \\\\ and a very long "
+        "tail to fold across the line limit of seventy-five octets\" } ]\n";
+    feed f;
+    icalcomponent *cal;
+    icalcomponent *ev;
+    bool seen = false;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_non_null(strstr(f.text.data, "X-WR-CALNAME:A\\, B\\; C \\\\ D\r\n"));
+    assert_non_null(strstr(f.text.data, "X-WR-CALDESC:line 1\\nline 2\\, with\\; commas\r\n"));
+    cal = icalparser_parse_string(f.text.data);
+    assert_non_null(cal);
+    for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev != NULL;
+         ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+        const char *d = icalcomponent_get_description(ev);
+
+        assert_non_null(strstr(d, "a note, with; specials \\ and a very long tail"));
+        seen = true;
+    }
+    assert_true(seen);
+    icalcomponent_free(cal);
+    feed_free(&f);
+}
+
+static void test_ics_regeneration_memory(void **state)
+{
+    static const char before[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
+                                 "session: {}\n"
+                                 "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n";
+    static const char after[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
+                                "session: {}\n"
+                                "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n"
+                                "sessions: [ { date: 2023-07-24, delivery: 2023-08-04 } ]\n";
+    feed a, b, c;
+
+    (void)state;
+    render(&a, before, NULL, 1689638400);
+    assert_int_equal(a.stats.added, 8);
+
+    /* Same definition, later clock: byte-identical. */
+    render(&b, before, a.text.data, 1689638400 + 86400);
+    assert_string_equal(a.text.data, b.text.data);
+    assert_int_equal(b.stats.added + b.stats.changed + b.stats.removed, 0);
+
+    /* One delivery moves: its event, the appointments after it and the
+     * texts that mention it change (session, confirmation of the second
+     * slot); the first slot's four events keep their stamps. */
+    render(&c, after, a.text.data, 1689638400 + 86400);
+    assert_int_equal(c.stats.added, 0);
+    assert_int_equal(c.stats.removed, 0);
+    assert_int_equal(c.stats.changed, 4);
+    assert_non_null(strstr(c.text.data, "SEQUENCE:1\r\n"));
+    assert_non_null(strstr(c.text.data, "DTSTAMP:20230719T000000Z\r\n"));
+    assert_non_null(strstr(c.text.data, "DTSTAMP:20230718T000000Z\r\n"));
+    feed_free(&a);
+    feed_free(&b);
+    feed_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ics_fold_lengths),
+        cmocka_unit_test(test_ics_fold_utf8),
+        cmocka_unit_test(test_ics_fold_escapes),
+        cmocka_unit_test(test_ics_escape_text),
+        cmocka_unit_test(test_ics_check_lines),
+        cmocka_unit_test(test_ics_prev_parse),
+        cmocka_unit_test(test_ics_dst_both_changes),
+        cmocka_unit_test(test_ics_in_the_gap),
+        cmocka_unit_test(test_ics_zone_without_dst),
+        cmocka_unit_test(test_ics_texts_escaped),
+        cmocka_unit_test(test_ics_regeneration_memory),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

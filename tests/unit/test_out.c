@@ -1,0 +1,271 @@
+/* Unit tests of the out stage: atomic replacement, unchanged files keep
+ * their mtime, abort leaves targets alone, stale temporary files of a killed
+ * run are removed, and the folder lock times out instead of hanging. */
+#define _DEFAULT_SOURCE
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <dirent.h>
+
+#include <cmocka.h>
+
+#include "ordercal/out.h"
+#include "ordercal/util.h"
+
+static int setup(void **state)
+{
+    char *dir = strdup("/tmp/test_out_XXXXXX");
+
+    if (dir == NULL || mkdtemp(dir) == NULL) {
+        return -1;
+    }
+    *state = dir;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+    free(*state);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[512];
+    FILE *fp;
+    oc_buf b = {0};
+    char chunk[4096];
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fp = fopen(path, "rb");
+    if (fp == NULL) {
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        oc_buf_add(&b, chunk, n);
+    }
+    fclose(fp);
+    return oc_buf_detach(&b);
+}
+
+static oc_out_status write_one(const char *dir, const char *name, const char *text, bool commit)
+{
+    oc_error err;
+    oc_out *out;
+    oc_out_status st;
+    int i;
+
+    oc_error_init(&err);
+    out = oc_out_open(dir, 1.0, &err);
+    assert_non_null(out);
+    i = oc_out_begin(out, name, &err);
+    assert_true(i >= 0);
+    assert_int_equal(oc_out_write(out, i, text, strlen(text), &err), 0);
+    assert_int_equal(oc_out_finish(out, i, &err), 0);
+    st = oc_out_status_of(out, i);
+    if (commit) {
+        assert_int_equal(oc_out_commit(out, &err), 0);
+    } else {
+        oc_out_abort(out);
+    }
+    oc_out_free(out);
+    return st;
+}
+
+/* Names in 'dir' other than the lock file, sorted, space-separated. */
+static void listing(const char *dir, char *out, size_t size)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        const char *s = names[i]->d_name;
+
+        if (strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strcmp(s, ".ordercal.lock") != 0) {
+            strncat(out, s, size - strlen(out) - 2);
+            strncat(out, " ", size - strlen(out) - 1);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void test_out_created_unchanged_updated(void **state)
+{
+    const char *dir = *state;
+    char path[512], *text;
+    struct stat a, b;
+
+    assert_int_equal(write_one(dir, "f.ics", "one\r\n", true), OC_OUT_CREATED);
+    text = slurp(dir, "f.ics");
+    assert_string_equal(text, "one\r\n");
+    free(text);
+    snprintf(path, sizeof(path), "%s/f.ics", dir);
+    assert_int_equal(stat(path, &a), 0);
+    assert_int_equal(a.st_mode & 0044, 0044); /* readable by the web server */
+    usleep(20000);
+    assert_int_equal(write_one(dir, "f.ics", "one\r\n", true), OC_OUT_UNCHANGED);
+    assert_int_equal(stat(path, &b), 0);
+    assert_int_equal(a.st_mtim.tv_sec, b.st_mtim.tv_sec);
+    assert_int_equal(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec);
+    assert_int_equal(a.st_ino, b.st_ino);
+    assert_int_equal(write_one(dir, "f.ics", "one\r\ntwo\r\n", true), OC_OUT_UPDATED);
+    text = slurp(dir, "f.ics");
+    assert_string_equal(text, "one\r\ntwo\r\n");
+    free(text);
+    assert_int_equal(write_one(dir, "f.ics", "one\r\n", true), OC_OUT_UPDATED);
+}
+
+static void test_out_abort_keeps_target(void **state)
+{
+    const char *dir = *state;
+    char names[512], *text;
+
+    write_one(dir, "f.ics", "old", true);
+    write_one(dir, "f.ics", "new", false);
+    text = slurp(dir, "f.ics");
+    assert_string_equal(text, "old");
+    free(text);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, "f.ics ");
+}
+
+static void test_out_large_file(void **state)
+{
+    const char *dir = *state;
+    size_t n = 300000;
+    char *big = malloc(n + 1), *text;
+
+    for (size_t i = 0; i < n; i++) {
+        big[i] = (char)('a' + i % 26);
+    }
+    big[n] = '\0';
+    assert_int_equal(write_one(dir, "big.ics", big, true), OC_OUT_CREATED);
+    assert_int_equal(write_one(dir, "big.ics", big, true), OC_OUT_UNCHANGED);
+    big[n - 1] = '!';
+    assert_int_equal(write_one(dir, "big.ics", big, true), OC_OUT_UPDATED);
+    text = slurp(dir, "big.ics");
+    assert_string_equal(text, big);
+    free(text);
+    free(big);
+}
+
+static void test_out_removes_stale_temporaries(void **state)
+{
+    const char *dir = *state;
+    static const char *const files[] = {".feed.ics.Ab12Cd", ".index.html.zzzzzz", ".keep.ics.short",
+                                        ".profile", "feed.ics.Ab12Cd"};
+    char path[512], names[512];
+    oc_error err;
+    oc_out *out;
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        FILE *fp;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        fp = fopen(path, "w");
+        assert_non_null(fp);
+        fclose(fp);
+    }
+    oc_error_init(&err);
+    out = oc_out_open(dir, 1.0, &err);
+    assert_non_null(out);
+    oc_out_free(out);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, ".keep.ics.short .profile feed.ics.Ab12Cd ");
+}
+
+static void test_out_lock_times_out(void **state)
+{
+    const char *dir = *state;
+    char path[512];
+    int pipefd[2], status;
+    pid_t pid;
+    oc_error err;
+    oc_out *out;
+    char c;
+
+    snprintf(path, sizeof(path), "%s/.ordercal.lock", dir);
+    assert_int_equal(pipe(pipefd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDWR | O_CREAT, 0644);
+
+        if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+            _exit(1);
+        }
+        if (write(pipefd[1], "x", 1) != 1) {
+            _exit(1);
+        }
+        usleep(600000);
+        _exit(0);
+    }
+    assert_int_equal(read(pipefd[0], &c, 1), 1);
+    oc_error_init(&err);
+    out = oc_out_open(dir, 0.2, &err);
+    assert_null(out);
+    assert_int_equal(err.code, OC_E_LOCKED);
+    assert_non_null(strstr(err.text, "locked by another ordercal run"));
+
+    /* Once the other run ends, the lock is ours. */
+    oc_error_init(&err);
+    out = oc_out_open(dir, 5.0, &err);
+    assert_non_null(out);
+    oc_out_free(out);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(pipefd[0]);
+    close(pipefd[1]);
+}
+
+static void test_out_folder_errors(void **state)
+{
+    const char *dir = *state;
+    char path[512];
+    oc_error err;
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/plain-file", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    oc_error_init(&err);
+    assert_null(oc_out_open(path, 1.0, &err));
+    assert_int_equal(err.code, OC_E_IO);
+    assert_non_null(strstr(err.text, path));
+
+    /* A missing folder is created, parents included. */
+    snprintf(path, sizeof(path), "%s/a/b/c/", dir);
+    oc_error_init(&err);
+    assert_int_equal(write_one(path, "x.ics", "x", true), OC_OUT_CREATED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_out_created_unchanged_updated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_abort_keeps_target, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_large_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_removes_stale_temporaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_lock_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_folder_errors, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
