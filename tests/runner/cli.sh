@@ -1,0 +1,105 @@
+#!/bin/sh
+# Command-line behaviour as a user meets it (DESIGN §5): help and version,
+# usage errors (exit 2), I/O errors (exit 3), the report lines of build,
+# --dry-run and -q, regeneration that bumps only what changed, a held lock,
+# and running from another working directory.
+# Usage: cli.sh ORDERCAL SOURCE_DIR
+set -u
+ordercal=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+src=$(cd "$2" && pwd)
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+failures=0
+passes=0
+
+check() { # check NAME EXPECTED_STATUS ACTUAL_STATUS
+    if [ "$2" = "$3" ]; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL: $1: exit status $3, expected $2"
+        failures=$((failures + 1))
+    fi
+}
+
+expect_grep() { # expect_grep NAME PATTERN FILE
+    if grep -q -- "$2" "$3"; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL: $1: '$2' not in $3:"
+        cat "$3"
+        failures=$((failures + 1))
+    fi
+}
+
+export SOURCE_DATE_EPOCH=1689638400
+def="$src/schedules/dgs-urgent-2023-11.yaml"
+
+# --help on stdout, exit 0; --version
+"$ordercal" --help >"$tmp/o" 2>"$tmp/e"; check help 0 $?
+expect_grep help "Exit status" "$tmp/o"
+[ -s "$tmp/e" ] && { echo "FAIL: --help wrote to stderr"; failures=$((failures + 1)); }
+"$ordercal" --version >"$tmp/o"; check version 0 $?
+expect_grep version "^ordercal [0-9]" "$tmp/o"
+
+# usage errors: exit 2, one line and the hint on stderr
+for args in "" "frobnicate" "build --bogus" "build a.yaml b.yaml" "build -o" \
+    "build --base-url ftp://x/" "build --lock-timeout soon"; do
+    # shellcheck disable=SC2086
+    "$ordercal" $args >"$tmp/o" 2>"$tmp/e"; check "usage '$args'" 2 $?
+    expect_grep "usage '$args'" "Try 'ordercal --help'." "$tmp/e"
+done
+SOURCE_DATE_EPOCH=yesterday "$ordercal" check "$def" >/dev/null 2>&1; check "bad SOURCE_DATE_EPOCH" 2 $?
+
+# I/O errors: exit 3 with the path
+"$ordercal" check "$tmp/missing.yaml" 2>"$tmp/e"; check "missing definition" 3 $?
+expect_grep "missing definition" "cannot read $tmp/missing.yaml" "$tmp/e"
+echo x >"$tmp/file"
+"$ordercal" build "$def" -o "$tmp/file" 2>"$tmp/e"; check "output is a file" 3 $?
+expect_grep "output is a file" "$tmp/file" "$tmp/e"
+
+# build: one line per file, then unchanged, mtimes kept
+"$ordercal" build "$def" -o "$tmp/out" >"$tmp/o"; check build 0 $?
+expect_grep build "vaccins-covid19.ics: created (37 events)" "$tmp/o"
+expect_grep build "vaccins-covid19-livraisons.ics: created (8 events)" "$tmp/o"
+expect_grep build "index.html: created" "$tmp/o"
+cp -p "$tmp/out/vaccins-covid19.ics" "$tmp/before.ics"
+SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$def" -o "$tmp/out" >"$tmp/o"; check rebuild 0 $?
+expect_grep rebuild "vaccins-covid19.ics: unchanged" "$tmp/o"
+[ "$tmp/out/vaccins-covid19.ics" -nt "$tmp/before.ics" ] &&
+    { echo "FAIL: an unchanged feed was rewritten"; failures=$((failures + 1)); }
+
+# one exception changes one session: only its events get SEQUENCE:1 and the new stamp
+sed 's/^feeds:/sessions:\n  - { date: 2023-09-18, delivery: [2023-09-29, 2023-09-29] }\nfeeds:/' \
+    "$def" >"$tmp/changed.yaml"
+"$ordercal" build "$tmp/changed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check dry-run 0 $?
+expect_grep dry-run "vaccins-covid19.ics: would be updated (4 events changed)" "$tmp/o"
+cmp -s "$tmp/before.ics" "$tmp/out/vaccins-covid19.ics" ||
+    { echo "FAIL: --dry-run wrote"; failures=$((failures + 1)); }
+SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$tmp/changed.yaml" -o "$tmp/out" -q >"$tmp/o"
+check "build -q" 0 $?
+[ -s "$tmp/o" ] && { echo "FAIL: -q printed"; failures=$((failures + 1)); }
+bumped=$(grep -c '^SEQUENCE:1' "$tmp/out/vaccins-covid19.ics")
+stamped=$(grep -c '^DTSTAMP:20231114T221320Z' "$tmp/out/vaccins-covid19.ics")
+kept=$(grep -c '^SEQUENCE:0' "$tmp/out/vaccins-covid19.ics")
+check "events bumped" 4 "$bumped"
+check "events stamped now" 4 "$stamped"
+check "events kept" 33 "$kept"
+
+# a held lock: exit 3 after --lock-timeout, never a hang
+if command -v flock >/dev/null; then
+    flock "$tmp/out/.ordercal.lock" sleep 3 &
+    sleep 0.5
+    "$ordercal" build "$def" -o "$tmp/out" --lock-timeout 0.5 2>"$tmp/e"; check "lock held" 3 $?
+    expect_grep "lock held" "locked by another ordercal run" "$tmp/e"
+    wait
+fi
+
+# from another working directory, with no argument: the default definition
+mkdir "$tmp/elsewhere" && cd "$tmp/elsewhere" || exit 99
+"$ordercal" build -o here -q; check "from elsewhere" 0 $?
+[ -f here/vaccins-covid19.ics ] || { echo "FAIL: no feed from elsewhere"; failures=$((failures + 1)); }
+"$ordercal" show >"$tmp/o"; check show 0 $?
+expect_grep show "31 juillet – 1er août 2023  Fermé" "$tmp/o"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
