@@ -445,8 +445,16 @@ static int run_show(const oc_def *def, const oc_sched *sched, const char *templa
         }
     }
     for (size_t r = 0; r < rows; r++) {
+        size_t last = 0;
+
+        /* No padding after the last cell that has text. */
         for (size_t c = 0; c < 4; c++) {
-            cell(cells[r * 4 + c].data != NULL ? cells[r * 4 + c].data : "", w[c], c == 3);
+            if (cells[r * 4 + c].len != 0) {
+                last = c;
+            }
+        }
+        for (size_t c = 0; c <= last; c++) {
+            cell(cells[r * 4 + c].data != NULL ? cells[r * 4 + c].data : "", w[c], c == last);
         }
         putchar('\n');
     }
