@@ -339,7 +339,8 @@ static size_t footer_events(const tz_footer *f, int y0, int y1, tz_event *ev)
         tz_event e = ev[i];
         size_t j = i;
 
-        while (j > 0 && (ev[j - 1].at > e.at || (ev[j - 1].at == e.at && ev[j - 1].year > e.year))) {
+        while (j > 0 &&
+               (ev[j - 1].at > e.at || (ev[j - 1].at == e.at && ev[j - 1].year > e.year))) {
             ev[j] = ev[j - 1];
             j--;
         }
@@ -641,8 +642,7 @@ static unsigned char *read_file(const char *path, size_t *len)
     if (fd < 0) {
         goto done;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-        st.st_size > TZ_FILE_MAX) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 || st.st_size > TZ_FILE_MAX) {
         goto done;
     }
     size = (size_t)st.st_size;
@@ -735,8 +735,8 @@ static void find_governed(oc_tz *tz)
         int64_t next;
 
         tz->g = tz->times[k];
-        tz->g_incl = footer_next_change(&tz->footer, tz->times[k] - 1, &next) &&
-                     next == tz->times[k];
+        tz->g_incl =
+            footer_next_change(&tz->footer, tz->times[k] - 1, &next) && next == tz->times[k];
     } else {
         /* No footer change matched (a zone that just changed rules), or a fixed footer
          * after a run of no-ops: the footer carries on the result of the last explicit
@@ -792,8 +792,8 @@ oc_tz *oc_tz_load(const char *name, oc_error *err)
     if (tz->footer.has_dst) {
         int64_t y2000 = INT64_C(946684800), next;
 
-        tz->footer.constant = !footer_next_change(&tz->footer, y2000, &next) ||
-                              next > y2000 + 4 * 366 * TZ_DAY;
+        tz->footer.constant =
+            !footer_next_change(&tz->footer, y2000, &next) || next > y2000 + 4 * 366 * TZ_DAY;
     }
     find_governed(tz);
     ok = true;
@@ -1044,8 +1044,8 @@ static void describe_footer(const oc_tz *tz, tz_obs_list *l, int64_t from, int64
 
 /* The range starts before the footer governs: list the explicit transitions, then hand over
  * to the footer from 'g' ('incl': a footer change happens at 'g' itself). */
-static void describe_explicit(const oc_tz *tz, tz_obs_list *l, int64_t from, int64_t to,
-                              bool has_g, int64_t g, bool incl)
+static void describe_explicit(const oc_tz *tz, tz_obs_list *l, int64_t from, int64_t to, bool has_g,
+                              int64_t g, bool incl)
 {
     const tz_footer *f = &tz->footer;
     size_t k = tz->gov;

@@ -3,15 +3,17 @@
  * observances and comparing with oc_tz_offset_at(). */
 #define _POSIX_C_SOURCE 200809L
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ordercal/diag.h"
@@ -250,10 +252,21 @@ static void check_roundtrip(const oc_tz *tz, int64_t from, int64_t to, int64_t s
 static void test_tz_load_rejects_unknown_names(void **state)
 {
     static const char *const names[] = {
-        "Europe/Pariss", "../etc/passwd", "", "/etc/localtime", "Europe", "Europe/Paris ",
-        "Europe/./Paris", "zone.tab", "iso3166.tab", "Europe/Paris/", "leapseconds",
+        "Europe/Pariss",
+        "../etc/passwd",
+        "",
+        "/etc/localtime",
+        "Europe",
+        "Europe/Paris ",
+        "Europe/./Paris",
+        "zone.tab",
+        "iso3166.tab",
+        "Europe/Paris/",
+        "leapseconds",
         "right/Europe/Paris", /* leap seconds: iCalendar has none */
-        "Europe/Paris\n", "Europe\\Paris", "Europe/Paris;rm",
+        "Europe/Paris\n",
+        "Europe\\Paris",
+        "Europe/Paris;rm",
     };
     char longname[300];
 
@@ -314,17 +327,17 @@ static void test_tz_offset_at_transitions(void **state)
         {"Europe/Paris", at(2023, 3, 26, 1, 0, 0), 7200},
         {"Europe/Paris", at(2023, 10, 29, 0, 59, 59), 7200},
         {"Europe/Paris", at(2023, 10, 29, 1, 0, 0), 3600},
-        {"Europe/Paris", at(1850, 1, 1, 0, 0, 0), 561},          /* LMT, before any transition */
-        {"Europe/Paris", at(2100, 7, 1, 0, 0, 0), 7200},         /* past the fat table: footer */
+        {"Europe/Paris", at(1850, 1, 1, 0, 0, 0), 561},  /* LMT, before any transition */
+        {"Europe/Paris", at(2100, 7, 1, 0, 0, 0), 7200}, /* past the fat table: footer */
         {"Europe/Paris", at(2100, 12, 1, 0, 0, 0), 3600},
         {"America/New_York", at(2023, 3, 12, 6, 59, 59), -18000},
         {"America/New_York", at(2023, 3, 12, 7, 0, 0), -14400},
         {"America/New_York", at(2023, 11, 5, 5, 59, 59), -14400},
         {"America/New_York", at(2023, 11, 5, 6, 0, 0), -18000},
-        {"Australia/Sydney", at(2023, 9, 30, 16, 0, 0), 39600},  /* Oct 1, 03:00 AEDT */
+        {"Australia/Sydney", at(2023, 9, 30, 16, 0, 0), 39600}, /* Oct 1, 03:00 AEDT */
         {"Australia/Sydney", at(2023, 9, 30, 15, 59, 59), 36000},
         {"Australia/Sydney", at(2023, 4, 1, 15, 59, 59), 39600},
-        {"Australia/Sydney", at(2023, 4, 1, 16, 0, 0), 36000},   /* 03:00 AEDT -> 02:00 AEST */
+        {"Australia/Sydney", at(2023, 4, 1, 16, 0, 0), 36000}, /* 03:00 AEDT -> 02:00 AEST */
         {"Europe/Dublin", at(2023, 1, 15, 12, 0, 0), 0},
         {"Europe/Dublin", at(2023, 7, 15, 12, 0, 0), 3600},
         {"Indian/Reunion", at(2023, 7, 1, 0, 0, 0), 14400},
@@ -397,10 +410,10 @@ typedef struct {
 static void test_tz_rules_fixed_zone_is_one_standard(void **state)
 {
     const fixed_case cases[] = {
-        {"Indian/Reunion", 14400, "+04"},  {"America/Guadeloupe", -14400, "AST"},
-        {"Asia/Kolkata", 19800, "IST"},    {"UTC", 0, "UTC"},
-        {"Etc/GMT+5", -18000, "-05"},      {"America/Sao_Paulo", -10800, "-03"},
-        {"Asia/Tehran", 12600, "+0330"},   {"Pacific/Tahiti", -36000, "-10"},
+        {"Indian/Reunion", 14400, "+04"}, {"America/Guadeloupe", -14400, "AST"},
+        {"Asia/Kolkata", 19800, "IST"},   {"UTC", 0, "UTC"},
+        {"Etc/GMT+5", -18000, "-05"},     {"America/Sao_Paulo", -10800, "-03"},
+        {"Asia/Tehran", 12600, "+0330"},  {"Pacific/Tahiti", -36000, "-10"},
     };
 
     (void)state;
@@ -410,9 +423,9 @@ static void test_tz_rules_fixed_zone_is_one_standard(void **state)
         oc_error err;
 
         oc_error_init(&err);
-        assert_int_equal(oc_tz_rules_for_range(tz, at(2023, 1, 1, 0, 0, 0),
-                                               at(2025, 12, 31, 0, 0, 0), &r, &err),
-                         0);
+        assert_int_equal(
+            oc_tz_rules_for_range(tz, at(2023, 1, 1, 0, 0, 0), at(2025, 12, 31, 0, 0, 0), &r, &err),
+            0);
         assert_int_equal(r.count, 1);
         assert_false(r.obs[0].is_dst);
         assert_false(r.obs[0].has_rule);
@@ -439,8 +452,8 @@ static void test_tz_rules_yearly_zones(void **state)
     const yearly_case cases[] = {
         {"Europe/Paris", 3600, 7200, "CET", "CEST", 10, -1, 3, -1, at(1996, 10, 27, 3, 0, 0),
          at(1996, 3, 31, 2, 0, 0)},
-        {"America/New_York", -18000, -14400, "EST", "EDT", 11, 1, 3, 2,
-         at(2007, 11, 4, 2, 0, 0), at(2007, 3, 11, 2, 0, 0)},
+        {"America/New_York", -18000, -14400, "EST", "EDT", 11, 1, 3, 2, at(2007, 11, 4, 2, 0, 0),
+         at(2007, 3, 11, 2, 0, 0)},
         /* southern hemisphere: DAYLIGHT begins in October */
         {"Australia/Sydney", 36000, 39600, "AEST", "AEDT", 4, 1, 10, 1, at(2008, 4, 6, 3, 0, 0),
          at(2008, 10, 5, 2, 0, 0)},
@@ -492,9 +505,9 @@ static void test_tz_rules_casablanca_irregular(void **state)
     oc_tz_rules r = {0};
 
     (void)state;
-    assert_int_equal(oc_tz_rules_for_range(tz, at(2023, 1, 1, 0, 0, 0),
-                                           at(2024, 12, 31, 23, 59, 59), &r, NULL),
-                     0);
+    assert_int_equal(
+        oc_tz_rules_for_range(tz, at(2023, 1, 1, 0, 0, 0), at(2024, 12, 31, 23, 59, 59), &r, NULL),
+        0);
 
     /* Ramadan moves every year: no yearly rule, two grouped observances holding the onset
      * in force on 2023-01-01 and the four of 2023-2024. */
@@ -508,13 +521,20 @@ static void test_tz_rules_casablanca_irregular(void **state)
 }
 
 static const char *const property_zones[] = {
-    "Europe/Paris",     "Europe/London",      "America/New_York", "America/Sao_Paulo",
-    "America/Santiago", "Asia/Tehran",        "Australia/Lord_Howe", "Pacific/Chatham",
-    "Pacific/Noumea",   "Indian/Reunion",     "America/Cayenne",  "Pacific/Tahiti",
-    "Asia/Kolkata",     "UTC",                "Etc/GMT+5",        "Africa/Casablanca",
-    "Asia/Gaza",        "America/Godthab",    "America/Nuuk",     "Europe/Dublin",
-    "Antarctica/Troll", "Australia/Sydney",   "America/Guadeloupe", "Asia/Hebron",
-    "Africa/Cairo",     "America/Asuncion",   "Europe/Moscow",    "America/Havana",
+    "Europe/Paris",        "Europe/London",
+    "America/New_York",    "America/Sao_Paulo",
+    "America/Santiago",    "Asia/Tehran",
+    "Australia/Lord_Howe", "Pacific/Chatham",
+    "Pacific/Noumea",      "Indian/Reunion",
+    "America/Cayenne",     "Pacific/Tahiti",
+    "Asia/Kolkata",        "UTC",
+    "Etc/GMT+5",           "Africa/Casablanca",
+    "Asia/Gaza",           "America/Godthab",
+    "America/Nuuk",        "Europe/Dublin",
+    "Antarctica/Troll",    "Australia/Sydney",
+    "America/Guadeloupe",  "Asia/Hebron",
+    "Africa/Cairo",        "America/Asuncion",
+    "Europe/Moscow",       "America/Havana",
 };
 
 static void test_tz_rules_match_offsets_2023_2025(void **state)
@@ -609,6 +629,10 @@ static int tzdir_teardown(void **state)
 
     snprintf(path, sizeof(path), "%s/Zone", s->dir);
     unlink(path);
+    snprintf(path, sizeof(path), "%s/Fifo", s->dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/Dir", s->dir);
+    rmdir(path);
     rmdir(s->dir);
     unsetenv("TZDIR");
     free(s);
@@ -725,10 +749,10 @@ static void test_tz_footer_forms(void **state)
 {
     const footer_case cases[] = {
         {"EST5EDT,J60/2,J300/2", at(2024, 3, 1, 6, 59, 59), -18000},
-        {"EST5EDT,J60/2,J300/2", at(2024, 3, 1, 7, 0, 0), -14400},    /* J60 skips Feb 29 */
+        {"EST5EDT,J60/2,J300/2", at(2024, 3, 1, 7, 0, 0), -14400}, /* J60 skips Feb 29 */
         {"EST5EDT,J60/2,J300/2", at(2023, 10, 27, 5, 59, 59), -14400},
         {"EST5EDT,J60/2,J300/2", at(2023, 10, 27, 6, 0, 0), -18000},
-        {"EST5EDT,59/2,299/2", at(2024, 2, 29, 7, 0, 0), -14400},     /* n counts Feb 29 */
+        {"EST5EDT,59/2,299/2", at(2024, 2, 29, 7, 0, 0), -14400}, /* n counts Feb 29 */
         {"EST5EDT,59/2,299/2", at(2023, 2, 28, 12, 0, 0), -18000},
         {"EST5EDT,59/2,299/2", at(2023, 3, 1, 7, 0, 0), -14400},
         {"<-02>2<-01>,M3.5.0/-1,M10.5.0/0", at(2024, 3, 31, 0, 59, 59), -7200},
@@ -736,7 +760,7 @@ static void test_tz_footer_forms(void **state)
         {"<-02>2<-01>,M3.5.0/-1,M10.5.0/0", at(2024, 10, 27, 1, 0, 0), -7200},
         {"EET-2EEST,M3.4.4/50,M10.4.4/50", at(2024, 3, 29, 23, 59, 59), 7200},
         {"EET-2EEST,M3.4.4/50,M10.4.4/50", at(2024, 3, 30, 0, 0, 0), 10800},
-        {"EST5EDT,0/0,J365/25", at(2023, 1, 1, 0, 0, 0), -14400},       /* DST all year */
+        {"EST5EDT,0/0,J365/25", at(2023, 1, 1, 0, 0, 0), -14400}, /* DST all year */
         {"EST5EDT,0/0,J365/25", at(2024, 12, 31, 23, 0, 0), -14400},
         {"<+0530>-5:30", at(2023, 1, 1, 0, 0, 0), 19800},
         {"CET-1CEST,M3.5.0,M10.5.0/3", at(2023, 7, 1, 0, 0, 0), 7200},
@@ -769,9 +793,8 @@ static void test_tz_footer_all_year_dst_is_one_daylight(void **state)
 
     write_footer_zone(s, "EST5EDT,0/0,J365/25");
     tz = load("Zone");
-    assert_int_equal(oc_tz_rules_for_range(tz, at(2023, 1, 1, 0, 0, 0),
-                                           at(2025, 12, 31, 0, 0, 0), &r, NULL),
-                     0);
+    assert_int_equal(
+        oc_tz_rules_for_range(tz, at(2023, 1, 1, 0, 0, 0), at(2025, 12, 31, 0, 0, 0), &r, NULL), 0);
     assert_int_equal(r.count, 1);
     assert_true(r.obs[0].is_dst);
     assert_int_equal(r.obs[0].offset_to, -14400);
@@ -783,10 +806,24 @@ static void test_tz_footer_all_year_dst_is_one_daylight(void **state)
 static void test_tz_footer_rejects_malformed(void **state)
 {
     static const char *const footers[] = {
-        "CET-1CEST,M13.5.0,M10.5.0", "CET-1CEST,M3.5.0", "X-1", "CET-1CEST,M3.5.0/168,M10.5.0",
-        "CET", "CET-25", "<+04-4", "CET-1CEST,M3.0.0,M10.5.0", "CET-1CEST,M3.5.7,M10.5.0",
-        "CET-1CEST,J0,J300", "CET-1CEST,366,J300", "CET-1CEST,M3.5.0,M10.5.0,", "CET-1:60",
-        "CET-1CEST,M3.5.0,M10.5.0 ", "<+04>", "<>-4", "<+0000000000000000>0", "CET-1C",
+        "CET-1CEST,M13.5.0,M10.5.0",
+        "CET-1CEST,M3.5.0",
+        "X-1",
+        "CET-1CEST,M3.5.0/168,M10.5.0",
+        "CET",
+        "CET-25",
+        "<+04-4",
+        "CET-1CEST,M3.0.0,M10.5.0",
+        "CET-1CEST,M3.5.7,M10.5.0",
+        "CET-1CEST,J0,J300",
+        "CET-1CEST,366,J300",
+        "CET-1CEST,M3.5.0,M10.5.0,",
+        "CET-1:60",
+        "CET-1CEST,M3.5.0,M10.5.0 ",
+        "<+04>",
+        "<>-4",
+        "<+0000000000000000>0",
+        "CET-1C",
     };
     tzdir_state *s = *state;
 
@@ -831,6 +868,25 @@ static void test_tz_load_without_footer(void **state)
         check_rules_match(tz, at(1969, 12, 31, 12, 0, 0), at(1969, 12, 31, 12, 0, 0), HOUR);
         oc_tz_free(tz);
     }
+}
+
+/* A FIFO would block a plain open() forever; a folder is no file. */
+static void test_tz_load_refuses_non_regular_files(void **state)
+{
+    tzdir_state *s = *state;
+    char path[128];
+    oc_error err;
+
+    snprintf(path, sizeof(path), "%s/Fifo", s->dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof(path), "%s/Dir", s->dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    oc_error_init(&err);
+    assert_null(oc_tz_load("Fifo", &err));
+    assert_string_equal(err.text, "unknown time zone 'Fifo'");
+    oc_error_init(&err);
+    assert_null(oc_tz_load("Dir", &err));
+    assert_string_equal(err.text, "unknown time zone 'Dir'");
 }
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -924,6 +980,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tz_footer_rejects_malformed, tzdir_setup,
                                         tzdir_teardown),
         cmocka_unit_test_setup_teardown(test_tz_load_without_footer, tzdir_setup, tzdir_teardown),
+        cmocka_unit_test_setup_teardown(test_tz_load_refuses_non_regular_files, tzdir_setup,
+                                        tzdir_teardown),
         cmocka_unit_test_setup_teardown(test_tz_load_survives_hostile_files, tzdir_setup,
                                         tzdir_teardown),
     };
