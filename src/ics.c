@@ -596,8 +596,12 @@ static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
     icalcomponent_add_property(vtz, icalproperty_new_tzid(oc_tz_name(tz)));
     for (size_t i = 0; i < rules->count; i++) {
         const oc_tz_observance *o = &rules->obs[i];
-        icalcomponent *c = icalcomponent_new(o->is_dst ? ICAL_XDAYLIGHT_COMPONENT
-                                                       : ICAL_XSTANDARD_COMPONENT);
+        /* DAYLIGHT is the observance that moves the clock forward. tzdata
+         * marks Europe/Dublin's winter GMT (and Morocco's Ramadan time) as
+         * "DST" with a negative save; clients expect the traditional form. */
+        bool daylight = o->offset_to > o->offset_from;
+        icalcomponent *c = icalcomponent_new(daylight ? ICAL_XDAYLIGHT_COMPONENT
+                                                      : ICAL_XSTANDARD_COMPONENT);
 
         icalcomponent_add_property(c, icalproperty_new_dtstart(ical_local(o->dtstart_local)));
         icalcomponent_add_property(c, icalproperty_new_tzoffsetfrom(o->offset_from));

@@ -355,6 +355,24 @@ static void test_ics_zone_without_dst(void **state)
     feed_free(&f);
 }
 
+static void test_ics_negative_dst_written_traditionally(void **state)
+{
+    /* tzdata gives Europe/Dublin a negative save (winter GMT is its "DST");
+     * clients expect DAYLIGHT to be the summer observance, IST. */
+    static const char yaml[] = "calendar: { id: ie, name: Dublin, timezone: Europe/Dublin }\n"
+                               "session: {}\n"
+                               "rhythm: [ { from: 2023-01-02, until: 2023-12-25 } ]\n";
+    feed f;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_non_null(strstr(f.text.data, "BEGIN:DAYLIGHT\r\nDTSTART:19960331T010000\r\n"
+                                        "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:IST\r\n"));
+    assert_non_null(strstr(f.text.data, "BEGIN:STANDARD\r\nDTSTART:19961027T020000\r\n"
+                                        "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT\r\n"));
+    feed_free(&f);
+}
+
 static void test_ics_texts_escaped(void **state)
 {
     static const char yaml[] =
@@ -437,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_ics_dst_both_changes),
         cmocka_unit_test(test_ics_in_the_gap),
         cmocka_unit_test(test_ics_zone_without_dst),
+        cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
         cmocka_unit_test(test_ics_regeneration_memory),
     };
