@@ -2,7 +2,7 @@
 # Installs what ordercal needs to build and test on Debian 12 (bookworm):
 # the compiler and CMake, libical, libyaml, libuuid, cmocka and the tz database.
 set -eu
-packages="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libcmocka-dev tzdata"
+packages="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev libcmocka-dev tzdata"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -280,7 +280,7 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
     }
     page_tmpl = oc_tmpl_load(templates, def->language.value, err);
     if (page_tmpl == NULL ||
-        oc_html_render(def, page_tmpl, templates, base_url, &page, err) != 0) {
+        oc_html_render(def, sched, page_tmpl, templates, base_url, 0, &page, err) != 0) {
         goto done;
     }
     if (write && !o->dry_run) {
@@ -315,6 +315,22 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
                           &stats[i], err);
         oc_ics_prev_free(prev);
         if (r != 0 || (out != NULL && oc_out_finish(out, sinks[i].index, err) != 0)) {
+            goto done;
+        }
+    }
+    {
+        /* The page says when the schedule last changed: the newest
+         * LAST-MODIFIED, so that it too stays byte-identical. */
+        int64_t last_modified = 0;
+
+        for (size_t i = 0; i < def->feed_count; i++) {
+            if (stats[i].last_modified > last_modified) {
+                last_modified = stats[i].last_modified;
+            }
+        }
+        oc_buf_reset(&page);
+        if (oc_html_render(def, sched, page_tmpl, templates, base_url, last_modified, &page,
+                           err) != 0) {
             goto done;
         }
     }

@@ -37,7 +37,13 @@ static const char *const required[] = {
     "summary.appointments", "description.session", "description.closed",
     "description.confirmation", "description.delivery", "description.appointments", "alarm",
     "line.note", "line.reference", "line.url", "show.session", "show.state", "show.delivery",
-    "show.confirmation", "state.open", "state.closed"};
+    "show.confirmation", "state.open", "state.closed", "page.feeds", "page.schedule",
+    "page.months", "page.kinds", "page.updated", "page.address", "page.webcal", "page.google",
+    "page.outlook", "page.download", "page.qr", "page.no_base_url", "legend.open",
+    "legend.closed", "legend.delivery", "legend.confirmation", "legend.appointments",
+    "kind.session", "kind.closed", "kind.confirmation", "kind.delivery", "kind.appointments",
+    "weekday.short.1", "weekday.short.2", "weekday.short.3", "weekday.short.4",
+    "weekday.short.5", "weekday.short.6", "weekday.short.7"};
 
 static char *trim(char *s)
 {
@@ -239,6 +245,11 @@ const char *oc_tmpl_get(const oc_tmpl *t, const char *key)
     return e != NULL ? e->value : NULL;
 }
 
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars,
                        oc_buf *out, const char **bad)
 {
@@ -253,10 +264,17 @@ int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t 
             break;
         }
         oc_buf_add(out, p, (size_t)(open - p));
-        close = memchr(open, '}', (size_t)(end - open));
-        if (close == NULL) {
-            *bad = open;
-            return -1;
+
+        /* Only "{name}" is a placeholder; any other brace (CSS rules in the
+         * page template) is text. */
+        close = open + 1;
+        while (close < end && is_name_char(*close)) {
+            close++;
+        }
+        if (close == end || *close != '}' || close == open + 1) {
+            oc_buf_putc(out, '{');
+            p = open + 1;
+            continue;
         }
         n = (size_t)(close - open - 1);
         for (i = 0; i < nvars; i++) {
@@ -291,9 +309,8 @@ int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t
         size_t n = strcspn(bad, "}");
 
         oc_error_set(err, OC_E_VALUE, e->file, (oc_pos){e->line, 0},
-                     bad[n] == '\0' ? "unclosed '{' in template '%s'"
-                                     : "template '%s' uses unknown variable '%.*s'",
-                     key, (int)(n > 0 ? n - 1 : 0), bad + 1);
+                     "template '%s' uses unknown variable '%.*s'", key,
+                     (int)(n > 0 ? n - 1 : 0), bad + 1);
         return -1;
     }
     return 0;
