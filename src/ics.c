@@ -164,6 +164,8 @@ static bool has_name(const char *line, size_t len, const char *name)
 typedef struct {
     char uid[64];
     char dtstamp[17], last_modified[17];
+    char start[20], end[20]; /* DTSTART and DTEND values, for the change report */
+    char summary[72];
     long sequence;
     uint64_t digest;
     size_t order; /* position in the file, to keep the first of duplicates */
@@ -238,6 +240,29 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
     if (has_name(line, len, "UID") && vlen < sizeof(r->cur.uid)) {
         memcpy(r->cur.uid, value, vlen);
         r->cur.uid[vlen] = '\0';
+    } else if (has_name(line, len, "DTSTART") || has_name(line, len, "DTEND")) {
+        char *dst = line[2] == 'S' ? r->cur.start : r->cur.end;
+
+        if (vlen < sizeof(r->cur.start)) {
+            memcpy(dst, value, vlen);
+            dst[vlen] = '\0';
+        }
+    } else if (has_name(line, len, "SUMMARY")) {
+        size_t o = 0;
+
+        /* Unescaped enough for a one-line report; cut on a character boundary. */
+        for (size_t i = 0; i < vlen && o + 5 < sizeof(r->cur.summary); i++) {
+            if (value[i] == '\\' && i + 1 < vlen) {
+                i++;
+                r->cur.summary[o++] = value[i] == 'n' || value[i] == 'N' ? ' ' : value[i];
+            } else if ((unsigned char)value[i] >= 0x20) {
+                r->cur.summary[o++] = value[i];
+            }
+        }
+        while (o > 0 && ((unsigned char)r->cur.summary[o - 1] & 0xC0) == 0xC0) {
+            o--;
+        }
+        r->cur.summary[o] = '\0';
     }
     r->cur.digest = digest_add(r->cur.digest, line, len);
     r->cur.digest = digest_add(r->cur.digest, "\n", 1);
@@ -755,6 +780,97 @@ done:
     return rc;
 }
 
+/* ---- the change report ------------------------------------------------- */
+
+/* "20230727" -> "2023-07-27", "20230719T180000" -> "2023-07-19 18:00". */
+static void ical_when(oc_buf *out, const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n >= 8 && strspn(v, "0123456789") >= 8) {
+        oc_buf_printf(out, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
+        if (n >= 13 && v[8] == 'T') {
+            oc_buf_printf(out, " %.2s:%.2s", v + 9, v + 11);
+        }
+    } else {
+        oc_buf_puts(out, "?");
+    }
+}
+
+static void day_text(oc_buf *out, oc_day day)
+{
+    oc_date d = oc_date_from_day(day);
+
+    oc_buf_printf(out, "%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+static void event_when(oc_buf *out, const oc_event *e)
+{
+    if (e->timed) {
+        oc_date d = oc_date_from_day(e->local_start / 86400);
+        int64_t sec = e->local_start % 86400;
+
+        oc_buf_printf(out, "%04d-%02d-%02d %02d:%02d", d.year, d.month, d.day,
+                      (int)(sec / 3600), (int)(sec % 3600 / 60));
+        return;
+    }
+    day_text(out, e->start);
+    if (e->end - 1 != e->start) {
+        oc_buf_puts(out, "..");
+        day_text(out, e->end - 1);
+    }
+}
+
+/* The previous event's span in the same form; DTEND is exclusive. */
+static void prev_when(oc_buf *out, const prev_entry *pe)
+{
+    ical_when(out, pe->start);
+    if (strlen(pe->start) == 8 && strlen(pe->end) == 8 && strspn(pe->end, "0123456789") == 8) {
+        oc_date d;
+        oc_day last;
+
+        d.year = atoi((char[5]){pe->end[0], pe->end[1], pe->end[2], pe->end[3], 0});
+        d.month = atoi((char[3]){pe->end[4], pe->end[5], 0});
+        d.day = atoi((char[3]){pe->end[6], pe->end[7], 0});
+        if (oc_date_valid(d)) {
+            last = oc_day_from_date(d) - 1;
+            if (strncmp(pe->start, pe->end, 8) != 0) {
+                oc_buf tmp = {0};
+
+                day_text(&tmp, last);
+                if (strncmp(tmp.data, out->data + out->len - 10, 10) != 0) {
+                    oc_buf_puts(out, "..");
+                    oc_buf_add(out, tmp.data, tmp.len);
+                }
+                oc_buf_free(&tmp);
+            }
+        }
+    }
+}
+
+static void report_event(oc_buf *report, char sign, const oc_event *e, const prev_entry *pe)
+{
+    oc_buf_printf(report, "%c %-12s ", sign, oc_kind_name(e->kind));
+    if (pe != NULL) {
+        oc_buf before = {0}, after = {0};
+
+        prev_when(&before, pe);
+        event_when(&after, e);
+        if (strcmp(before.data, after.data) != 0) {
+            oc_buf_printf(report, "%s -> %s", before.data, after.data);
+        } else {
+            oc_buf_printf(report, "%s, text changed", after.data);
+        }
+        oc_buf_free(&before);
+        oc_buf_free(&after);
+    } else {
+        event_when(report, e);
+    }
+    oc_buf_puts(report, " (session ");
+    day_text(report, e->session);
+    oc_buf_puts(report, ")\n");
+}
+
 /* ---- the feed ----------------------------------------------------------- */
 
 static void header_lines(const oc_def *def, const oc_def_feed *feed, const oc_ics_opts *opts,
@@ -835,7 +951,12 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
     int rc = -1;
     char now_text[17];
 
-    memset(stats, 0, sizeof(*stats));
+    {
+        oc_buf *report = stats->report;
+
+        memset(stats, 0, sizeof(*stats));
+        stats->report = report;
+    }
     memset(&e, 0, sizeof(e));
     icalerror_set_errors_are_fatal(0);
     icalerror_clear_errno();
@@ -925,9 +1046,16 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
                 } else {
                     sequence = pe->sequence + 1;
                     stats->changed++;
+                    if (stats->report != NULL) {
+                        report_event(stats->report, '~', &e, pe);
+                    }
                 }
             } else {
                 stats->added++;
+                /* A first build lists nothing: everything is new. */
+                if (stats->report != NULL && oc_ics_prev_count(prev) > 0) {
+                    report_event(stats->report, '+', &e, NULL);
+                }
             }
 
             /* UID first, then the stamps, then the rest as libical wrote it:
@@ -956,7 +1084,17 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
         }
     }
     for (size_t i = 0; i < oc_ics_prev_count(prev); i++) {
-        stats->removed += !matched[i];
+        const prev_entry *pe = &prev->entries[i];
+
+        if (matched[i]) {
+            continue;
+        }
+        stats->removed++;
+        if (stats->report != NULL) {
+            oc_buf_puts(stats->report, "- ");
+            prev_when(stats->report, pe);
+            oc_buf_printf(stats->report, " \"%s\"\n", pe->summary);
+        }
     }
     oc_buf_reset(&block);
     oc_buf_puts(&block, "END:VCALENDAR\r\n");

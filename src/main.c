@@ -262,6 +262,7 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
 {
     oc_out *out = NULL;
     oc_ics_stats *stats = oc_xcalloc(def->feed_count, sizeof(*stats));
+    oc_buf *reports = oc_xcalloc(def->feed_count, sizeof(*reports));
     sink_ctx *sinks = oc_xcalloc(def->feed_count + 1, sizeof(*sinks));
     oc_eventer **evs = oc_xcalloc(def->feed_count, sizeof(*evs));
     oc_tmpl *page_tmpl = NULL;
@@ -304,6 +305,7 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
         }
         sinks[i].out = out;
         sinks[i].discard = !write;
+        stats[i].report = write ? &reports[i] : NULL;
         if (out != NULL) {
             sinks[i].index = oc_out_begin(out, strrchr(path.data, '/') + 1, err);
             if (sinks[i].index < 0) {
@@ -353,6 +355,18 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
                          out != NULL ? oc_out_status_of(out, (int)i)
                                      : dry_status(path.data, &sinks[i].memory),
                          &stats[i], out == NULL);
+
+            /* What changed, event by event, against the previous feed. */
+            if (reports[i].len != 0) {
+                const char *line = reports[i].data;
+
+                while (*line != '\0') {
+                    size_t n = strcspn(line, "\n");
+
+                    printf("  %.*s\n", (int)n, line);
+                    line += n + (line[n] == '\n');
+                }
+            }
         }
         oc_buf_reset(&path);
         oc_buf_printf(&path, "%s/index.html", o->output);
@@ -373,6 +387,10 @@ done:
         oc_eventer_free(evs[i]);
     }
     free(evs);
+    for (size_t i = 0; i < def->feed_count; i++) {
+        oc_buf_free(&reports[i]);
+    }
+    free(reports);
     free(sinks);
     free(stats);
     oc_tmpl_free(page_tmpl);

@@ -36,6 +36,9 @@ typedef struct {
     size_t events;          /* events written */
     size_t added, changed, removed;
     int64_t last_modified;  /* newest LAST-MODIFIED of the feed; 0 when it has no event */
+    oc_buf *report;         /* when not NULL, one line per added, changed or removed
+                             * event is appended: "+ delivery 2023-07-27..2023-07-28 (session
+                             * 2023-07-17)", "~ ... 2023-07-27..2023-07-28 -> ...", "- ..." */
 } oc_ics_stats;
 
 /* Renders one feed of 'def' as RFC 5545 text, event by event, and hands it to

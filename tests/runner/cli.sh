@@ -62,6 +62,7 @@ expect_grep "output is a file" "$tmp/file" "$tmp/e"
 expect_grep build "vaccins-covid19.ics: created (37 events)" "$tmp/o"
 expect_grep build "vaccins-covid19-livraisons.ics: created (8 events)" "$tmp/o"
 expect_grep build "index.html: created" "$tmp/o"
+[ "$(wc -l <"$tmp/o")" -eq 4 ] || { echo "FAIL: a first build listed events:"; cat "$tmp/o"; failures=$((failures + 1)); }
 cp -p "$tmp/out/vaccins-covid19.ics" "$tmp/before.ics"
 SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$def" -o "$tmp/out" >"$tmp/o"; check rebuild 0 $?
 expect_grep rebuild "vaccins-covid19.ics: unchanged" "$tmp/o"
@@ -73,6 +74,8 @@ sed 's/^feeds:/sessions:\n  - { date: 2023-09-18, delivery: [2023-09-29, 2023-09
     "$def" >"$tmp/changed.yaml"
 "$ordercal" build "$tmp/changed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check dry-run 0 $?
 expect_grep dry-run "vaccins-covid19.ics: would be updated (4 events changed)" "$tmp/o"
+expect_grep "change report" "  ~ delivery     2023-09-28..2023-09-29 -> 2023-09-29 (session 2023-09-18)" "$tmp/o"
+expect_grep "change report" "  ~ session      2023-09-18..2023-09-19, text changed (session 2023-09-18)" "$tmp/o"
 cmp -s "$tmp/before.ics" "$tmp/out/vaccins-covid19.ics" ||
     { echo "FAIL: --dry-run wrote"; failures=$((failures + 1)); }
 SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$tmp/changed.yaml" -o "$tmp/out" -q >"$tmp/o"
@@ -84,6 +87,12 @@ kept=$(grep -c '^SEQUENCE:0' "$tmp/out/vaccins-covid19.ics")
 check "events bumped" 4 "$bumped"
 check "events stamped now" 4 "$stamped"
 check "events kept" 33 "$kept"
+
+# closing a week: its open events are removed, a closed event added
+sed 's/^feeds:/sessions:\n  - { date: 2023-10-09, state: closed }\nfeeds:/' "$def" >"$tmp/closed.yaml"
+"$ordercal" build "$tmp/closed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check "dry-run close" 0 $?
+expect_grep "report added" "  + closed       2023-10-09..2023-10-10 (session 2023-10-09)" "$tmp/o"
+expect_grep "report removed" '  - 2023-10-11 18:00 "Confirmation de commande disponible"' "$tmp/o"
 
 # a held lock: exit 3 after --lock-timeout, never a hang
 if command -v flock >/dev/null; then
