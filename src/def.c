@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "ordercal/holiday.h"
 #include "ordercal/tz.h"
 
 #define MAX_DEPTH 16
@@ -25,10 +26,6 @@ static const char *const kind_names[OC_KIND_COUNT] = {"session", "closed", "conf
 
 static const char *const weekday_names[7] = {"monday", "tuesday",  "wednesday", "thursday",
                                              "friday", "saturday", "sunday"};
-
-static const char *const holiday_names[] = {"fr",          "fr-alsace-moselle", "fr-guadeloupe",
-                                            "fr-martinique", "fr-guyane",       "fr-reunion",
-                                            "fr-mayotte",  "none"};
 
 const char *oc_kind_name(oc_kind kind)
 {
@@ -553,14 +550,8 @@ static bool load_calendar(ctx *c, yaml_node_t *n, oc_def *def)
     }
     if ((v = field(&f, "holidays")) != NULL) {
         const char *s = scalar(v);
-        size_t i, count = sizeof(holiday_names) / sizeof(holiday_names[0]);
 
-        for (i = 0; s != NULL && i < count; i++) {
-            if (strcmp(s, holiday_names[i]) == 0) {
-                break;
-            }
-        }
-        if (s == NULL || i == count) {
+        if (s == NULL || oc_holidays_parse(s) < 0) {
             return invalid(c, v, "holidays", p,
                            "fr, fr-alsace-moselle, fr-guadeloupe, fr-martinique, fr-guyane, "
                            "fr-reunion, fr-mayotte or none");
@@ -1084,6 +1075,7 @@ static bool load_root(ctx *c, yaml_node_t *root, oc_def *def)
         def->holidays.value =
             oc_xstrdup(strcmp(def->timezone.value, "Europe/Paris") == 0 ? "fr" : "none");
     }
+    def->holiday_set = oc_holidays_parse(def->holidays.value);
     if (def->refresh_text[0] == '\0') {
         oc_duration_format(def->refresh, def->refresh_text, sizeof(def->refresh_text));
     }

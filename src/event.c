@@ -170,6 +170,34 @@ done:
     return rc;
 }
 
+/* One line per day of the event that is a public holiday: the maintainer is
+ * warned, and the pharmacist reading the event sees it too. */
+static int holiday_lines(oc_eventer *ev, const oc_event *e, oc_buf *out, oc_error *err)
+{
+    for (oc_day d = e->start; d < e->end; d++) {
+        const char *key = oc_sched_holiday(ev->def, d);
+        char name_key[64];
+        oc_buf date = {0};
+        int r;
+
+        if (key == NULL) {
+            continue;
+        }
+        snprintf(name_key, sizeof(name_key), "holiday.%s", key);
+        r = oc_tmpl_date(ev->tmpl, d, &date, err);
+        if (r == 0) {
+            oc_var v[] = {{"date", date.data}, {"holiday", oc_tmpl_get(ev->tmpl, name_key)}};
+
+            r = oc_tmpl_expand(ev->tmpl, "line.holiday", v, 2, out, err);
+        }
+        oc_buf_free(&date);
+        if (r != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static bool feed_has(const oc_eventer *ev, oc_kind kind)
 {
     return (ev->feed->kinds & (1u << kind)) != 0;
@@ -180,7 +208,7 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
 {
     const oc_def *def = ev->def;
     texts t;
-    oc_buf summary = {0}, description = {0}, alarm = {0};
+    oc_buf summary = {0}, description = {0}, alarm = {0}, extra = {0};
     char key[64];
     int rc = -1;
 
@@ -228,9 +256,10 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
                      (int)kind);
         goto done;
     }
-    if (make_texts(ev, slot, &t, err) != 0) {
+    if (make_texts(ev, slot, &t, err) != 0 || holiday_lines(ev, out, &extra, err) != 0) {
         goto done;
     }
+    oc_buf_add(&extra, t.extra.data, t.extra.len);
     {
         oc_var v[] = {{"calendar", ev->calendar_name},
                       {"session", t.session.data},
@@ -242,7 +271,7 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
                       {"reference", def->reference.value},
                       {"url", def->url.value},
                       {"note", slot->note},
-                      {"extra", t.extra.data}};
+                      {"extra", extra.data}};
         size_t nv = sizeof(v) / sizeof(v[0]);
 
         snprintf(key, sizeof(key), "summary.%s", oc_kind_name(kind));
@@ -263,6 +292,7 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
     rc = 1;
 done:
     texts_free(&t);
+    oc_buf_free(&extra);
     oc_buf_free(&summary);
     oc_buf_free(&description);
     oc_buf_free(&alarm);

@@ -326,10 +326,12 @@ static void legend(const oc_tmpl *t, oc_buf *out)
         text(out, t, day_kinds[i].key);
         oc_buf_puts(out, "</li>");
     }
-    oc_buf_puts(out, "</ul>");
+    oc_buf_puts(out, "<li><span class=\"holiday\"></span>");
+    text(out, t, "legend.holiday");
+    oc_buf_puts(out, "</li></ul>");
 }
 
-static void months(const oc_sched *s, const oc_tmpl *t, oc_buf *out)
+static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_buf *out)
 {
     oc_date a, b;
     oc_day first_day, last_day = 0;
@@ -394,20 +396,24 @@ static void months(const oc_sched *s, const oc_tmpl *t, oc_buf *out)
         for (int d = 1; d <= len; d++) {
             oc_day day = day1 + d - 1;
             unsigned f = (size_t)(day - first_day) < ndays ? flags[day - first_day] : 0;
+            const char *holiday;
 
             if (d > 1 && oc_day_weekday(day) == 0) {
                 oc_buf_puts(out, "</tr>\n<tr>");
             }
-            if (f == 0) {
+            holiday = oc_sched_holiday(def, day);
+            if (f == 0 && holiday == NULL) {
                 oc_buf_printf(out, "<td>%d</td>", d);
                 continue;
             }
+            oc_buf_puts(out, "<td class=\"day");
             for (size_t k = 0; k < sizeof(day_kinds) / sizeof(day_kinds[0]); k++) {
                 if (f & day_kinds[k].flag) {
-                    oc_buf_printf(out, "<td class=\"day %s\" title=\"", day_kinds[k].cls);
+                    oc_buf_printf(out, " %s", day_kinds[k].cls);
                     break;
                 }
             }
+            oc_buf_puts(out, holiday != NULL ? " holiday\" title=\"" : "\" title=\"");
             {
                 bool first = true;
 
@@ -419,6 +425,21 @@ static void months(const oc_sched *s, const oc_tmpl *t, oc_buf *out)
                         text(out, t, day_kinds[k].key);
                         first = false;
                     }
+                }
+                if (holiday != NULL) {
+                    char name_key[64];
+                    oc_buf title = {0};
+                    oc_var v[1];
+                    oc_error ignored;
+
+                    snprintf(name_key, sizeof(name_key), "holiday.%s", holiday);
+                    v[0].name = "holiday";
+                    v[0].value = oc_tmpl_get(t, name_key);
+                    oc_error_init(&ignored);
+                    oc_tmpl_expand(t, "page.holiday", v, 1, &title, &ignored);
+                    oc_buf_puts(out, first ? "" : ", ");
+                    oc_html_escape(out, title.data);
+                    oc_buf_free(&title);
                 }
             }
             oc_buf_printf(out, "\">%d</td>", d);
@@ -514,7 +535,7 @@ int oc_html_render(const oc_def *def, const oc_sched *sched, const oc_tmpl *tmpl
         goto done;
     }
     legend(tmpl, &leg);
-    months(sched, tmpl, &grid);
+    months(def, sched, tmpl, &grid);
     {
         oc_var vars[] = {{"lang", def->language.value},
                          {"title", title.data},

@@ -30,7 +30,7 @@
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTERNAL = 4 };
 
-enum { OPT_BASE_URL = 256, OPT_TEMPLATES, OPT_DRY_RUN, OPT_LOCK_TIMEOUT };
+enum { OPT_BASE_URL = 256, OPT_TEMPLATES, OPT_DRY_RUN, OPT_LOCK_TIMEOUT, OPT_STRICT };
 
 struct oc_opts {
     const char *command;
@@ -40,13 +40,14 @@ struct oc_opts {
     const char *templates;
     bool dry_run;
     bool quiet;
+    bool strict;
     double lock_timeout;
 };
 
 static const char usage_text[] =
     "Usage: ordercal build [DEFINITION] [-o DIR] [--base-url URL] [--templates DIR]\n"
-    "                      [--dry-run] [-q] [--lock-timeout SECONDS]\n"
-    "       ordercal check [DEFINITION] [--templates DIR]\n"
+    "                      [--dry-run] [-q] [--strict] [--lock-timeout SECONDS]\n"
+    "       ordercal check [DEFINITION] [--templates DIR] [--strict]\n"
     "       ordercal show  [DEFINITION] [--templates DIR]\n"
     "       ordercal --help | --version\n"
     "\n"
@@ -63,7 +64,8 @@ static const char usage_text[] =
     "      --base-url URL      where DIR is published (default: calendar.base_url)\n"
     "      --templates DIR     event texts and page template (default: the installed ones)\n"
     "      --dry-run           build and report, but write nothing\n"
-    "  -q, --quiet             print errors only\n"
+    "  -q, --quiet             print errors only (no report, no warnings)\n"
+    "      --strict            treat warnings (public holidays) as errors\n"
     "      --lock-timeout S    wait at most S seconds for another run (default: 30)\n"
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
@@ -399,6 +401,71 @@ done:
     return rc;
 }
 
+/* ---- holidays ------------------------------------------------------------ */
+
+/* A holiday's name from the templates of 'language', or its key. */
+static const char *holiday_name(const oc_tmpl *t, const char *key, char *buf, size_t size)
+{
+    const char *name;
+
+    snprintf(buf, size, "holiday.%s", key);
+    name = t != NULL ? oc_tmpl_get(t, buf) : NULL;
+    snprintf(buf, size, "%s", name != NULL ? name : key);
+    return buf;
+}
+
+/* One warning per day of an open session, confirmation, delivery or
+ * appointments marker that falls on a public holiday, at the rhythm period
+ * or exception that produced it; errors under --strict. Returns the
+ * number of errors. */
+static int warn_holidays(const struct oc_opts *o, const oc_def *def, const oc_sched *sched,
+                         const char *templates)
+{
+    oc_clash *clashes = NULL;
+    size_t n = oc_sched_clashes(def, sched, &clashes);
+    oc_tmpl *en = NULL, *local = NULL;
+    oc_error ignored;
+
+    if (n == 0 || (o->quiet && !o->strict)) {
+        free(clashes);
+        return 0;
+    }
+
+    /* Maintainers read English messages; the calendar's own word follows. */
+    oc_error_init(&ignored);
+    en = oc_tmpl_load(templates, "en", &ignored);
+    oc_error_init(&ignored);
+    local = oc_tmpl_load(templates, def->language.value, &ignored);
+    for (size_t i = 0; i < n; i++) {
+        const oc_clash *c = &clashes[i];
+        oc_date d = oc_date_from_day(c->day);
+        char a[128], b[128], text[512];
+
+        holiday_name(en, c->key, a, sizeof(a));
+        holiday_name(local, c->key, b, sizeof(b));
+        if (strcmp(a, b) == 0) {
+            snprintf(text, sizeof(text), "%s %04d-%02d-%02d falls on %s",
+                     oc_kind_name(c->kind), d.year, d.month, d.day, a);
+        } else {
+            snprintf(text, sizeof(text), "%s %04d-%02d-%02d falls on %s (%s)",
+                     oc_kind_name(c->kind), d.year, d.month, d.day, a, b);
+        }
+        if (o->strict) {
+            oc_error e;
+
+            oc_error_init(&e);
+            oc_error_set(&e, OC_E_VALUE, def->path, c->pos, "%s", text);
+            oc_error_print(&e, stderr);
+        } else {
+            oc_warning_print(stderr, def->path, c->pos, text);
+        }
+    }
+    oc_tmpl_free(en);
+    oc_tmpl_free(local);
+    free(clashes);
+    return o->strict ? (int)n : 0;
+}
+
 /* ---- show -------------------------------------------------------------- */
 
 static size_t width(const char *s)
@@ -538,10 +605,11 @@ int main(int argc, char **argv)
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"quiet", no_argument, NULL, 'q'},
         {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    struct oc_opts o = {NULL, NULL, "out", NULL, NULL, false, false, 30.0};
+    struct oc_opts o = {NULL, NULL, "out", NULL, NULL, false, false, false, 30.0};
     char *definition = NULL, *templates = NULL, *base_url = NULL;
     oc_def *def = NULL;
     oc_sched *sched = NULL;
@@ -567,6 +635,9 @@ int main(int argc, char **argv)
             break;
         case 'q':
             o.quiet = true;
+            break;
+        case OPT_STRICT:
+            o.strict = true;
             break;
         case OPT_LOCK_TIMEOUT: {
             char *end = NULL;
@@ -661,6 +732,10 @@ int main(int argc, char **argv)
     sched = oc_sched_expand(def, now, &err);
     if (sched == NULL) {
         rc = report(&err);
+        goto done;
+    }
+    if (warn_holidays(&o, def, sched, o.templates) != 0) {
+        rc = EXIT_INVALID;
         goto done;
     }
     if (strcmp(o.command, "show") == 0) {

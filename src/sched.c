@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ordercal/holiday.h"
+
 static oc_day floor_day(int64_t seconds)
 {
     return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
@@ -124,4 +126,67 @@ void oc_sched_free(oc_sched *sched)
     }
     free(sched->slots);
     free(sched);
+}
+
+const char *oc_sched_holiday(const oc_def *def, oc_day day)
+{
+    const char *key = NULL;
+
+    return oc_holiday_on((oc_holidays)def->holiday_set, day, &key) ? key : NULL;
+}
+
+static void add_clash(oc_clash **out, size_t *count, size_t *cap, const oc_clash *c)
+{
+    if (*count == *cap) {
+        *cap = *cap != 0 ? *cap * 2 : 16;
+        *out = oc_xrealloc(*out, *cap * sizeof(**out));
+    }
+    (*out)[(*count)++] = *c;
+}
+
+size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out)
+{
+    size_t count = 0, cap = 0;
+
+    *out = NULL;
+    for (size_t i = 0; i < sched->count; i++) {
+        const oc_slot *s = &sched->slots[i];
+        const oc_def_exception *ex = s->exception >= 0 ? &def->exceptions[s->exception] : NULL;
+        oc_pos origin = ex != NULL ? ex->pos : def->periods[s->period].pos;
+        struct {
+            oc_kind kind;
+            oc_day first, last;
+            oc_pos pos;
+        } spans[4];
+
+        if (!s->open) {
+            continue;
+        }
+        spans[0].kind = OC_KIND_SESSION;
+        spans[0].first = s->first;
+        spans[0].last = s->last;
+        spans[0].pos = origin;
+        spans[1].kind = OC_KIND_CONFIRMATION;
+        spans[1].first = spans[1].last = s->confirmation;
+        spans[1].pos = origin;
+        spans[2].kind = OC_KIND_DELIVERY;
+        spans[2].first = s->delivery_first;
+        spans[2].last = s->delivery_last;
+        spans[2].pos = ex != NULL && ex->has_delivery ? ex->delivery_pos : origin;
+        spans[3].kind = OC_KIND_APPOINTMENTS;
+        spans[3].first = spans[3].last = s->appointments;
+        spans[3].pos = spans[2].pos;
+        for (int k = 0; k < 4; k++) {
+            for (oc_day d = spans[k].first; d <= spans[k].last; d++) {
+                const char *key = oc_sched_holiday(def, d);
+
+                if (key != NULL) {
+                    oc_clash c = {spans[k].kind, s->first, d, key, spans[k].pos};
+
+                    add_clash(out, &count, &cap, &c);
+                }
+            }
+        }
+    }
+    return count;
 }

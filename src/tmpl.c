@@ -21,10 +21,10 @@ typedef struct {
 struct oc_tmpl {
     entry *entries;
     size_t count;
-    char *files[2];
+    char *files[3];
 };
 
-static const char *const file_names[2] = {"events.txt", "dates.txt"};
+static const char *const file_names[3] = {"events.txt", "dates.txt", "holidays.txt"};
 
 /* Keys every language must define: dates and words the code composes. */
 static const char *const required[] = {
@@ -43,7 +43,7 @@ static const char *const required[] = {
     "legend.closed", "legend.delivery", "legend.confirmation", "legend.appointments",
     "kind.session", "kind.closed", "kind.confirmation", "kind.delivery", "kind.appointments",
     "weekday.short.1", "weekday.short.2", "weekday.short.3", "weekday.short.4",
-    "weekday.short.5", "weekday.short.6", "weekday.short.7"};
+    "weekday.short.5", "weekday.short.6", "weekday.short.7", "line.holiday", "legend.holiday", "page.holiday"};
 
 static char *trim(char *s)
 {
@@ -146,7 +146,7 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
     oc_tmpl *t = oc_xcalloc(1, sizeof(*t));
     oc_buf path = {0};
 
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         oc_buf_reset(&path);
         oc_buf_printf(&path, "%s/%s/%s", dir, language, file_names[i]);
         t->files[i] = oc_xstrdup(path.data);
@@ -223,8 +223,9 @@ void oc_tmpl_free(oc_tmpl *t)
         free(t->entries[i].value);
     }
     free(t->entries);
-    free(t->files[0]);
-    free(t->files[1]);
+    for (size_t i = 0; i < 3; i++) {
+        free(t->files[i]);
+    }
     free(t);
 }
 

@@ -72,6 +72,7 @@ typedef struct oc_def {
 
     /* calendar */
     oc_def_str id, name, description, timezone, language, url, reference, base_url, holidays;
+    int holiday_set; /* oc_holidays value of 'holidays' */
     int64_t refresh; /* seconds */
     char refresh_text[32];
     oc_pos refresh_pos;

@@ -37,4 +37,21 @@ oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err);
 
 void oc_sched_free(oc_sched *sched); /* accepts NULL */
 
+/* A day of an event that falls on a public holiday of the definition's set. */
+typedef struct {
+    oc_kind kind;    /* session, confirmation, delivery or appointments (open slots) */
+    oc_day session;  /* the session's first day */
+    oc_day day;      /* the day that is a holiday */
+    const char *key; /* the holiday's key ("ascension"); static */
+    oc_pos pos;      /* the rhythm period or exception that produced the day */
+} oc_clash;
+
+/* Lists every clash of 'sched' with the holidays of def->holidays, in
+ * schedule order. Returns their number and a new array in '*out' (NULL when
+ * none); the caller frees it with free(). Closed sessions clash with nothing. */
+size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out);
+
+/* The key of the holiday on 'day' in def->holidays, or NULL. */
+const char *oc_sched_holiday(const oc_def *def, oc_day day);
+
 #endif

@@ -19,7 +19,7 @@ typedef struct {
     const char *value; /* NULL or "" expands to nothing */
 } oc_var;
 
-/* Loads <dir>/<language>/events.txt and dates.txt.
+/* Loads <dir>/<language>/events.txt, dates.txt and holidays.txt.
  * Returns a new oc_tmpl; the caller frees it with oc_tmpl_free().
  * On failure returns NULL and fills 'err': OC_E_IO when the language has no
  * folder or a file is unreadable, OC_E_VALUE (file:line) for a malformed line. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -199,6 +200,54 @@ static void test_sched_exception_errors(void **state)
     }
 }
 
+static void test_sched_holiday_clashes(void **state)
+{
+    /* May 2024: 1 May and 8 May (Wednesdays: confirmations), Ascension on
+     * Thursday 9 May (a delivery), Whit Monday 20 May (a session day). */
+    static const char yaml[] = "calendar: { id: t, name: T, timezone: Europe/Paris }\n"
+                               "session: {}\n"
+                               "rhythm:\n"
+                               "  - { from: 2024-04-22, every: 1, until: 2024-05-27 }\n"
+                               "sessions:\n"
+                               "  - { date: 2024-05-13, delivery: [2024-05-24, 2024-05-24] }\n";
+    static const struct {
+        oc_kind kind;
+        const char *day, *key;
+        int line;
+    } expected[] = {
+        {OC_KIND_CONFIRMATION, "2024-05-01", "labour-day", 4},
+        {OC_KIND_DELIVERY, "2024-05-09", "ascension", 4},
+        {OC_KIND_CONFIRMATION, "2024-05-08", "victory-1945", 4},
+        {OC_KIND_SESSION, "2024-05-20", "whit-monday", 4},
+    };
+    oc_def *def;
+    oc_error err;
+    oc_sched *s = expand(yaml, 0, &def, &err);
+    oc_clash *c = NULL;
+    size_t n;
+
+    (void)state;
+    assert_non_null(s);
+    n = oc_sched_clashes(def, s, &c);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(c[i].kind, expected[i].kind);
+        assert_int_equal(c[i].day, day(expected[i].day));
+        assert_string_equal(c[i].key, expected[i].key);
+        assert_int_equal(c[i].pos.line, expected[i].line);
+    }
+    free(c);
+
+    /* holidays: none silences them all. */
+    free(def->holidays.value);
+    def->holidays.value = NULL;
+    def->holiday_set = 0;
+    assert_int_equal(oc_sched_clashes(def, s, &c), 0);
+    assert_null(c);
+    oc_sched_free(s);
+    oc_def_free(def);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_sched_gap_between_periods),
         cmocka_unit_test(test_sched_exceptions),
         cmocka_unit_test(test_sched_exception_errors),
+        cmocka_unit_test(test_sched_holiday_clashes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
