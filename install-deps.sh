@@ -1,16 +1,41 @@
 #!/bin/sh
-# Installs what ordercal needs to build and test on Debian 12 (bookworm):
-# the compiler and CMake, libical, libyaml, libuuid, cmocka and the tz database.
+# Installs what ordercal needs on Debian 12 (bookworm), and does nothing for
+# what is already there:
+#   to build: the compiler, CMake, libical, libyaml, libuuid, libqrencode, the tz database;
+#   to test:  cmocka, and the independent readers the suite checks the output
+#             with (Python icalendar and vobject, ical.js and node-ical from npm,
+#             headless Chromium, nginx and curl).
+# Usage: ./install-deps.sh [--build-only]
 set -eu
-packages="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev libcmocka-dev tzdata"
+cd "$(dirname "$0")"
+build="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev tzdata"
+tests="libcmocka-dev python3 python3-icalendar python3-vobject chromium nginx-light curl valgrind"
+packages=$build
+[ "${1:-}" = "--build-only" ] || packages="$build $tests"
+
+# Node.js and npm: Debian's, unless a Node.js of another origin is there
+# (then it brings its own npm, and Debian's npm would conflict with it).
+if [ "${1:-}" != "--build-only" ]; then
+    command -v node >/dev/null || packages="$packages nodejs npm"
+    command -v node >/dev/null && ! command -v npm >/dev/null && packages="$packages npm"
+fi
+
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-# shellcheck disable=SC2086
-$sudo apt-get install -y -q --no-install-recommends $missing
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -q
+    # shellcheck disable=SC2086
+    $sudo apt-get install -y -q --no-install-recommends $missing
+fi
+
+# The npm packages the client tests read feeds with, pinned by package-lock.json.
+if [ "${1:-}" != "--build-only" ] && [ -f package-lock.json ] &&
+    { [ ! -f node_modules/.package-lock.json ] ||
+        [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+    npm ci --no-audit --no-fund --loglevel=error
+fi
