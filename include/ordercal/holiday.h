@@ -14,7 +14,7 @@
 
 /* The years the rules are written for; outside them nothing is a holiday. */
 #define OC_HOLIDAY_YEAR_MIN 1970
-#define OC_HOLIDAY_YEAR_MAX 2199
+#define OC_HOLIDAY_YEAR_MAX 2999
 
 /* A set of holidays: the national list, or the national list plus the days
  * of one territory. */
