@@ -12,6 +12,11 @@
 static const uuid_t uid_namespace = {0x2a, 0x84, 0x26, 0x44, 0x00, 0x1d, 0x44, 0x66,
                                      0x9c, 0xa0, 0x07, 0xe6, 0xf4, 0xf2, 0x03, 0x41};
 
+/* The texts every template may use, computed once per slot. */
+typedef struct {
+    oc_buf session, session_short, delivery, delivery_short, confirmation, appointments, extra;
+} texts;
+
 struct oc_eventer {
     const oc_def *def;
     const oc_def_feed *feed;
@@ -19,6 +24,11 @@ struct oc_eventer {
     oc_tz *tz;
     const char *calendar_name;
     oc_buf scratch;
+
+    /* The four events of a slot share its texts: made once per slot. */
+    texts cache;
+    const oc_slot *cached_slot;
+    oc_day cached_first;
 };
 
 void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37])
@@ -78,6 +88,8 @@ fail:
     return NULL;
 }
 
+static void texts_free(texts *t);
+
 void oc_eventer_free(oc_eventer *ev)
 {
     if (ev == NULL) {
@@ -86,6 +98,7 @@ void oc_eventer_free(oc_eventer *ev)
     oc_tmpl_free(ev->tmpl);
     oc_tz_free(ev->tz);
     oc_buf_free(&ev->scratch);
+    texts_free(&ev->cache);
     free(ev);
 }
 
@@ -109,11 +122,6 @@ void oc_event_clear(oc_event *e)
     free(e->alarm_text);
     memset(e, 0, sizeof(*e));
 }
-
-/* The texts every template may use, computed once per slot. */
-typedef struct {
-    oc_buf session, session_short, delivery, delivery_short, confirmation, appointments, extra;
-} texts;
 
 static void texts_free(texts *t)
 {
@@ -207,7 +215,7 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
                   oc_error *err)
 {
     const oc_def *def = ev->def;
-    texts t;
+    texts *tx = &ev->cache;
     oc_buf summary = {0}, description = {0}, alarm = {0}, extra = {0};
     char key[64];
     int rc = -1;
@@ -219,7 +227,6 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
     if (kind == OC_KIND_CONFIRMATION && !slot->open) {
         return 0;
     }
-    memset(&t, 0, sizeof(t));
     out->kind = kind;
     out->session = slot->first;
     oc_event_uid(def->id.value, kind, slot->first, out->uid);
@@ -256,18 +263,28 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
                      (int)kind);
         goto done;
     }
-    if (make_texts(ev, slot, &t, err) != 0 || holiday_lines(ev, out, &extra, err) != 0) {
+    if (ev->cached_slot != slot || ev->cached_first != slot->first) {
+        texts_free(tx);
+        memset(tx, 0, sizeof(*tx));
+        ev->cached_slot = NULL;
+        if (make_texts(ev, slot, tx, err) != 0) {
+            goto done;
+        }
+        ev->cached_slot = slot;
+        ev->cached_first = slot->first;
+    }
+    if (holiday_lines(ev, out, &extra, err) != 0) {
         goto done;
     }
-    oc_buf_add(&extra, t.extra.data, t.extra.len);
+    oc_buf_add(&extra, tx->extra.data, tx->extra.len);
     {
         oc_var v[] = {{"calendar", ev->calendar_name},
-                      {"session", t.session.data},
-                      {"session_short", t.session_short.data},
-                      {"delivery", t.delivery.data},
-                      {"delivery_short", t.delivery_short.data},
-                      {"confirmation", t.confirmation.data},
-                      {"appointments", t.appointments.data},
+                      {"session", tx->session.data},
+                      {"session_short", tx->session_short.data},
+                      {"delivery", tx->delivery.data},
+                      {"delivery_short", tx->delivery_short.data},
+                      {"confirmation", tx->confirmation.data},
+                      {"appointments", tx->appointments.data},
                       {"reference", def->reference.value},
                       {"url", def->url.value},
                       {"note", slot->note},
@@ -291,7 +308,6 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
     out->alarm_text = out->has_alarm ? oc_buf_detach(&alarm) : NULL;
     rc = 1;
 done:
-    texts_free(&t);
     oc_buf_free(&extra);
     oc_buf_free(&summary);
     oc_buf_free(&description);

@@ -127,14 +127,23 @@ static void unfold(const char *ical, oc_buf *out)
     const char *p = ical;
 
     oc_buf_reset(out);
-    while (*p != '\0') {
-        if (p[0] == '\r' && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t')) {
-            p += 3;
-        } else if (p[0] == '\r' && p[1] == '\n') {
+    oc_buf_grow(out, strlen(ical));
+    for (;;) {
+        const char *cr = strchr(p, '\r');
+
+        if (cr == NULL) {
+            oc_buf_puts(out, p);
+            return;
+        }
+        oc_buf_add(out, p, (size_t)(cr - p));
+        if (cr[1] == '\n' && (cr[2] == ' ' || cr[2] == '\t')) {
+            p = cr + 3;
+        } else if (cr[1] == '\n') {
             oc_buf_putc(out, '\n');
-            p += 2;
+            p = cr + 2;
         } else {
-            oc_buf_putc(out, *p++);
+            oc_buf_putc(out, '\r');
+            p = cr + 1;
         }
     }
 }

@@ -21,6 +21,10 @@ typedef struct {
 struct oc_tmpl {
     entry *entries;
     size_t count;
+    bool sorted; /* by key, for bsearch, once loading is done */
+
+    /* Looked up once: the date words every event needs. */
+    const char *months[12], *weekdays[7], *days[31];
     char *files[3];
 };
 
@@ -44,6 +48,11 @@ static const char *const required[] = {
     "kind.session", "kind.closed", "kind.confirmation", "kind.delivery", "kind.appointments",
     "weekday.short.1", "weekday.short.2", "weekday.short.3", "weekday.short.4",
     "weekday.short.5", "weekday.short.6", "weekday.short.7", "line.holiday", "legend.holiday", "page.holiday"};
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
+}
 
 static char *trim(char *s)
 {
@@ -161,6 +170,25 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
             goto fail;
         }
     }
+    if (t->count > 1) {
+        qsort(t->entries, t->count, sizeof(*t->entries), cmp_entry);
+    }
+    t->sorted = true;
+    for (int i = 0; i < 12; i++) {
+        oc_buf_reset(&path);
+        oc_buf_printf(&path, "month.%d", i + 1);
+        t->months[i] = oc_tmpl_get(t, path.data);
+    }
+    for (int i = 0; i < 7; i++) {
+        oc_buf_reset(&path);
+        oc_buf_printf(&path, "weekday.%d", i + 1);
+        t->weekdays[i] = oc_tmpl_get(t, path.data);
+    }
+    for (int i = 0; i < 31; i++) {
+        oc_buf_reset(&path);
+        oc_buf_printf(&path, "day.%d", i + 1);
+        t->days[i] = oc_tmpl_get(t, path.data);
+    }
     oc_buf_free(&path);
     return t;
 fail:
@@ -231,6 +259,12 @@ void oc_tmpl_free(oc_tmpl *t)
 
 static const entry *find(const oc_tmpl *t, const char *key)
 {
+    if (t->sorted) {
+        entry probe;
+
+        probe.key = (char *)key;
+        return bsearch(&probe, t->entries, t->count, sizeof(*t->entries), cmp_entry);
+    }
     for (size_t i = 0; i < t->count; i++) {
         if (strcmp(t->entries[i].key, key) == 0) {
             return &t->entries[i];
@@ -317,23 +351,8 @@ int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t
     return 0;
 }
 
-static const char *day_number(const oc_tmpl *t, int day, char *buf, size_t size)
-{
-    char key[16];
-    const char *special;
-
-    /* French writes "1er août": a language may name any day number. */
-    snprintf(key, sizeof(key), "day.%d", day);
-    special = oc_tmpl_get(t, key);
-    if (special != NULL) {
-        return special;
-    }
-    snprintf(buf, size, "%d", day);
-    return buf;
-}
-
 typedef struct {
-    char day[16], year[16], month_key[24], weekday_key[24];
+    char day[16], year[16];
     const char *month, *weekday, *day_text;
 } date_parts;
 
@@ -342,11 +361,16 @@ static void parts(const oc_tmpl *t, oc_day n, date_parts *p)
     oc_date d = oc_date_from_day(n);
 
     snprintf(p->year, sizeof(p->year), "%d", d.year);
-    snprintf(p->month_key, sizeof(p->month_key), "month.%d", d.month);
-    snprintf(p->weekday_key, sizeof(p->weekday_key), "weekday.%d", oc_day_weekday(n) + 1);
-    p->month = oc_tmpl_get(t, p->month_key);
-    p->weekday = oc_tmpl_get(t, p->weekday_key);
-    p->day_text = day_number(t, d.day, p->day, sizeof(p->day));
+    p->month = t->months[d.month - 1];
+    p->weekday = t->weekdays[oc_day_weekday(n)];
+
+    /* French writes "1er août": a language may name any day number. */
+    if (t->days[d.day - 1] != NULL) {
+        p->day_text = t->days[d.day - 1];
+    } else {
+        snprintf(p->day, sizeof(p->day), "%d", d.day);
+        p->day_text = p->day;
+    }
 }
 
 int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err)
