@@ -408,6 +408,76 @@ static void test_ics_texts_escaped(void **state)
     feed_free(&f);
 }
 
+static void test_ics_injection(void **state)
+{
+    /* Every text that reaches the feed tries to end its line and start a
+     * property, a parameter or a component of its own. */
+    static const char yaml[] =
+        "calendar:\n"
+        "  id: inj\n"
+        "  name: \"N:END:VCALENDAR;BEGIN:VEVENT;X=1:\\\\n,\"\n"
+        "  description: \"D\\nBEGIN:VALARM\\nACTION:AUDIO\\nEND:VALARM\\nX-EVIL;A=\\\"b\\\":c\"\n"
+        "  timezone: Europe/Paris\n"
+        "  reference: \"R;TZID=Evil:20230101T000000\"\n"
+        "  url: \"https://example.org/a;b:c,d\"\n"
+        "session: {}\n"
+        "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n"
+        "sessions: [ { date: 2023-07-24, state: closed,"
+        " note: \"x\\nEND:VEVENT\\nBEGIN:VEVENT\\nUID:evil\\nDTSTART:20230101\" } ]\n"
+        "feeds: [ { id: inj, name: \"F;METHOD=PUBLISH:\", description: \"E\\nX-Y:z\" } ]\n";
+    feed f;
+    icalcomponent *cal;
+    int events = 0, alarms = 0;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_null(strstr(f.text.data, "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil"));
+    assert_null(strstr(f.text.data, "\r\nMETHOD:"));
+    assert_null(strstr(f.text.data, "\r\nX-EVIL"));
+    assert_null(strstr(f.text.data, "\r\nACTION:AUDIO"));
+    cal = icalparser_parse_string(f.text.data);
+    assert_non_null(cal);
+    assert_int_equal(icalcomponent_count_errors(cal), 0);
+    assert_null(icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY));
+    for (icalproperty *p = icalcomponent_get_first_property(cal, ICAL_X_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(cal, ICAL_X_PROPERTY)) {
+        const char *name = icalproperty_get_x_name(p);
+
+        /* Only our own X-properties, whatever the texts held. */
+        assert_true(strncmp(name, "X-WR-", 5) == 0 || strcmp(name, "X-PUBLISHED-TTL") == 0);
+    }
+    {
+        icalproperty *p = icalcomponent_get_first_property(cal, ICAL_NAME_PROPERTY);
+
+        assert_non_null(p);
+        assert_string_equal(icalproperty_get_name(p), "F;METHOD=PUBLISH:");
+    }
+    for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+         ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+        events++;
+        assert_string_not_equal(icalcomponent_get_uid(ev), "evil");
+        for (icalcomponent *a = icalcomponent_get_first_component(ev, ICAL_VALARM_COMPONENT);
+             a != NULL; a = icalcomponent_get_next_component(ev, ICAL_VALARM_COMPONENT)) {
+            alarms++;
+            assert_int_equal(icalproperty_get_action(
+                                 icalcomponent_get_first_property(a, ICAL_ACTION_PROPERTY)),
+                             ICAL_ACTION_DISPLAY);
+        }
+        if (strstr(icalcomponent_get_description(ev), "x\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil") !=
+            NULL) {
+            /* The note came back as text, line breaks and all. */
+            alarms += 100;
+        }
+    }
+
+    /* One open slot (4 events) and one closed (1): no event more, one
+     * alarm, and the note read back as the text it was. */
+    assert_int_equal(events, 5);
+    assert_int_equal(alarms, 1 + 100);
+    icalcomponent_free(cal);
+    feed_free(&f);
+}
+
 static void test_ics_regeneration_memory(void **state)
 {
     static const char before[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
@@ -457,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_ics_zone_without_dst),
         cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
+        cmocka_unit_test(test_ics_injection),
         cmocka_unit_test(test_ics_regeneration_memory),
     };
 
