@@ -206,6 +206,24 @@ static int holiday_lines(oc_eventer *ev, const oc_event *e, oc_buf *out, oc_erro
     return 0;
 }
 
+/* True when the wall time 'local' happens twice in the zone (the hour the
+ * autumn change repeats), so that no local form names one instant. */
+static bool repeated(const oc_tz *tz, int64_t local)
+{
+    int64_t first = oc_tz_local_to_utc(tz, local);
+    int32_t offsets[3] = {oc_tz_offset_at(tz, first - 86400), oc_tz_offset_at(tz, first),
+                          oc_tz_offset_at(tz, first + 86400)};
+
+    for (int i = 0; i < 3; i++) {
+        int64_t other = local - offsets[i];
+
+        if (other != first && other + oc_tz_offset_at(tz, other) == local) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool feed_has(const oc_eventer *ev, oc_kind kind)
 {
     return (ev->feed->kinds & (1u << kind)) != 0;
@@ -248,13 +266,21 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
         out->timed = true;
         out->start = slot->confirmation;
         out->end = slot->confirmation + 1;
-        out->local_start = slot->confirmation * 86400 + def->confirmation_minutes * 60;
-        out->utc_start = oc_tz_local_to_utc(ev->tz, out->local_start);
+        out->utc_start = oc_tz_local_to_utc(
+            ev->tz, slot->confirmation * 86400 + def->confirmation_minutes * 60);
         out->utc_end = out->utc_start + def->confirmation_duration;
+
+        /* A time the spring change skips is written as the wall time it
+         * becomes (02:30 -> 03:30), and one the autumn change repeats in
+         * UTC: clients disagree on both (ical.js reads a skipped time an
+         * hour early; most read a repeated one as its second occurrence). */
+        out->local_start = out->utc_start + oc_tz_offset_at(ev->tz, out->utc_start);
+        out->start_utc = repeated(ev->tz, out->local_start);
 
         /* DURATION is exact time (RFC 5545 §3.3.6): the end is the start plus
          * the duration in UTC, shown back in the zone's wall clock. */
         out->local_end = out->utc_end + oc_tz_offset_at(ev->tz, out->utc_end);
+        out->end_utc = repeated(ev->tz, out->local_end);
         out->has_alarm = def->has_alarm;
         out->alarm = def->alarm;
         break;

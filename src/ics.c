@@ -492,6 +492,15 @@ static struct icaltimetype ical_local(int64_t local)
     return t;
 }
 
+/* An instant as a UTC libical time, written with a trailing Z. */
+static struct icaltimetype ical_utc(int64_t utc)
+{
+    struct icaltimetype t = ical_local(utc);
+
+    t.zone = icaltimezone_get_utc_timezone();
+    return t;
+}
+
 static void stamp_text(int64_t t, char out[17])
 {
     int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
@@ -536,12 +545,20 @@ static icalcomponent *build_event(const oc_def *def, const oc_event *e, const ch
     if (e->timed) {
         /* icalproperty_new_dtstart() would write a floating time: pass the
          * TZID parameter explicitly (libical 3.0.16). */
-        icalcomponent_add_property(ve, icalproperty_vanew_dtstart(ical_local(e->local_start),
-                                                                  icalparameter_new_tzid(tzid),
-                                                                  (void *)0));
-        icalcomponent_add_property(ve, icalproperty_vanew_dtend(ical_local(e->local_end),
-                                                                icalparameter_new_tzid(tzid),
-                                                                (void *)0));
+        if (e->start_utc) {
+            icalcomponent_add_property(ve, icalproperty_new_dtstart(ical_utc(e->utc_start)));
+        } else {
+            icalcomponent_add_property(ve, icalproperty_vanew_dtstart(
+                                               ical_local(e->local_start),
+                                               icalparameter_new_tzid(tzid), (void *)0));
+        }
+        if (e->end_utc) {
+            icalcomponent_add_property(ve, icalproperty_new_dtend(ical_utc(e->utc_end)));
+        } else {
+            icalcomponent_add_property(ve, icalproperty_vanew_dtend(ical_local(e->local_end),
+                                                                    icalparameter_new_tzid(tzid),
+                                                                    (void *)0));
+        }
     } else {
         icalcomponent_add_property(ve, icalproperty_new_dtstart(ical_date(e->start)));
         icalcomponent_add_property(ve, icalproperty_new_dtend(ical_date(e->end)));
@@ -724,7 +741,7 @@ done:
 }
 
 static int gate_event(const oc_buf *block, const oc_event *e, const char *tzid,
-                      icaltimezone *zone, const oc_tz *tz, oc_error *err)
+                      icaltimezone *zone, oc_error *err)
 {
     icalcomponent *c = NULL;
     icalproperty *p;
@@ -762,22 +779,29 @@ static int gate_event(const oc_buf *block, const oc_event *e, const char *tzid,
         icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
         int64_t utc;
 
-        if (tzp == NULL || strcmp(icalparameter_get_tzid(tzp), tzid) != 0 || t.is_date) {
-            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                         "%s is not a zoned time when parsed back", what);
-            goto done;
-        }
+        if (e->start_utc) {
+            if (tzp != NULL || !icaltime_is_utc(t) || t.is_date) {
+                oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                             "%s is not a UTC time when parsed back", what);
+                goto done;
+            }
+            utc = (int64_t)icaltime_as_timet(t);
+        } else {
+            if (tzp == NULL || strcmp(icalparameter_get_tzid(tzp), tzid) != 0 || t.is_date) {
+                oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                             "%s is not a zoned time when parsed back", what);
+                goto done;
+            }
 
-        /* Read through our own VTIMEZONE, the instant must be the one the tz
-         * database gives; near a transition the two legitimately may pick
-         * different sides of a gap, so only unambiguous times are compared. */
-        t.zone = NULL;
-        utc = (int64_t)icaltime_as_timet_with_zone(t, zone);
-        if (oc_tz_offset_at(tz, e->utc_start - 3 * 3600) ==
-                oc_tz_offset_at(tz, e->utc_start + 3 * 3600) &&
-            utc != e->utc_start) {
+            /* Read through our own VTIMEZONE, the instant must be the one the
+             * tz database gives: the wall time we write is never skipped nor
+             * repeated, so there is one answer. */
+            t.zone = NULL;
+            utc = (int64_t)icaltime_as_timet_with_zone(t, zone);
+        }
+        if (utc != e->utc_start) {
             oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
-                         "%s: its VTIMEZONE gives %lld, the tz database %lld", what,
+                         "%s: its DTSTART reads as %lld, the tz database gives %lld", what,
                          (long long)utc, (long long)e->utc_start);
             goto done;
         }
@@ -1082,7 +1106,7 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
                 index++;
                 start = end + 1;
             }
-            if (gate_event(&block, &e, tzid, zone, tz, err) != 0 || emit(&sink, &block, err) != 0) {
+            if (gate_event(&block, &e, tzid, zone, err) != 0 || emit(&sink, &block, err) != 0) {
                 goto done;
             }
             if (stamp_seconds(modified) > stats->last_modified) {

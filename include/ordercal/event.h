@@ -19,6 +19,8 @@ typedef struct {
     int64_t local_start; /* timed events: wall-clock seconds "as if UTC" in the zone */
     int64_t local_end;
     int64_t utc_start, utc_end;
+    bool start_utc;      /* write DTSTART in UTC: its wall time happens twice that day */
+    bool end_utc;        /* the same for DTEND */
     char *summary;       /* owned */
     char *description;   /* owned */
     bool has_alarm;

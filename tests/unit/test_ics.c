@@ -322,7 +322,9 @@ static void test_ics_dst_both_changes(void **state)
 static void test_ics_in_the_gap(void **state)
 {
     /* A confirmation at 02:30 on the day the clocks spring forward does not
-     * exist; RFC 5545 §3.3.5 reads it with the offset before the gap. */
+     * exist; RFC 5545 §3.3.5 reads it with the offset before the gap, 01:30Z,
+     * which we write as the wall time it is, 03:30: ical.js reads 02:30 an
+     * hour early. */
     static const char yaml[] = "calendar: { id: gap, name: Gap, timezone: Europe/Paris }\n"
                                "session: { confirmation: { offset: 6, time: \"02:30\" } }\n"
                                "rhythm: [ { from: 2023-03-20, until: 2023-03-20 } ]\n"
@@ -331,9 +333,29 @@ static void test_ics_in_the_gap(void **state)
 
     (void)state;
     render(&f, yaml, NULL, 1700000000);
-    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20230326T023000\r\n"));
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20230326T033000\r\n"));
     /* 01:30Z + 30 min = 02:00Z = 04:00 CEST */
     assert_non_null(strstr(f.text.data, "DTEND;TZID=Europe/Paris:20230326T040000\r\n"));
+    feed_free(&f);
+}
+
+static void test_ics_in_the_overlap(void **state)
+{
+    /* 02:30 on the day the clocks fall back happens twice: RFC 5545 means
+     * the first (00:30Z), most clients read the second. Only UTC names one
+     * instant for every client; the end, 02:00 CET, is repeated too. */
+    static const char yaml[] = "calendar: { id: ovl, name: Overlap, timezone: Europe/Paris }\n"
+                               "session: { confirmation: { offset: 6, time: \"02:30\" } }\n"
+                               "rhythm: [ { from: 2023-10-23, until: 2023-10-30 } ]\n"
+                               "feeds: [ { id: ovl, kinds: [confirmation] } ]\n";
+    feed f;
+
+    (void)state;
+    render(&f, yaml, NULL, 1700000000);
+    assert_non_null(strstr(f.text.data, "DTSTART:20231029T003000Z\r\n"));
+    assert_non_null(strstr(f.text.data, "DTEND:20231029T010000Z\r\n"));
+    /* The next week is plain local time again. */
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20231105T023000\r\n"));
     feed_free(&f);
 }
 
@@ -524,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_ics_prev_parse),
         cmocka_unit_test(test_ics_dst_both_changes),
         cmocka_unit_test(test_ics_in_the_gap),
+        cmocka_unit_test(test_ics_in_the_overlap),
         cmocka_unit_test(test_ics_zone_without_dst),
         cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
