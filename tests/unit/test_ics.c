@@ -16,6 +16,8 @@
 
 #include "ordercal/ics.h"
 
+#include "ics_int.h"
+
 /* ---- folding ------------------------------------------------------------ */
 
 static void assert_lines_ok(const oc_buf *b)
@@ -535,6 +537,74 @@ static void test_ics_regeneration_memory(void **state)
     feed_free(&c);
 }
 
+static void test_ics_writer_matches_libical(void **state)
+{
+    /* The direct event writer must write what libical would, byte for byte,
+     * for every shape of event: all-day and timed, local and UTC times,
+     * every alarm, with and without URL, texts full of specials. */
+    static const char *const yamls[] = {
+        "calendar: { id: a, name: A, timezone: Europe/Paris, url: \"https://e.org/x?a=1&b=2\" }\n"
+        "session: {}\n"
+        "rhythm: [ { from: 2023-03-20, until: 2023-04-03 }, { from: 2023-10-23, every: 2 } ]\n"
+        "sessions: [ { date: 2023-03-27, note: \"a,b;c\\\\d\\ne — é 😷 \\\"q\\\"\" } ]\n",
+        "calendar: { id: b, name: B, timezone: Europe/Paris, language: en }\n"
+        "session: { confirmation: { offset: 6, time: \"02:30\", duration: PT1H30M, alarm: -P7D } }\n"
+        "rhythm: [ { from: 2023-03-20, until: 2023-04-03 }, { from: 2023-10-23, until: 2023-11-06 } ]\n",
+        "calendar: { id: c, name: C, timezone: America/Guadeloupe }\n"
+        "session: { weekday: sunday, length: 7, confirmation: { offset: 6, time: \"23:59\","
+        " duration: P1D, alarm: P7D } }\n"
+        "rhythm: [ { from: 2023-01-01, every: 3, until: 2023-06-25 } ]\n",
+        "calendar: { id: d, name: D, timezone: Indian/Reunion }\n"
+        "session: { confirmation: { alarm: none } }\n"
+        "rhythm: [ { from: 2023-07-17, until: 2023-07-31 } ]\n",
+        "calendar: { id: e, name: E, timezone: UTC }\n"
+        "session: { confirmation: { alarm: -PT1H30M } }\n"
+        "rhythm: [ { from: 2023-07-17, until: 2023-07-31 } ]\n",
+    };
+    size_t compared = 0;
+
+    (void)state;
+    for (size_t y = 0; y < sizeof(yamls) / sizeof(yamls[0]); y++) {
+        oc_error err;
+        oc_def *def;
+        oc_sched *s;
+        oc_eventer *ev;
+
+        oc_error_init(&err);
+        def = oc_def_load_string(yamls[y], strlen(yamls[y]), "def.yaml", &err);
+        if (def == NULL) {
+            fail_msg("%s", err.text);
+        }
+        s = oc_sched_expand(def, 1700000000, &err);
+        ev = oc_eventer_new(def, &def->feeds[0], OC_TEST_TEMPLATES, &err);
+        assert_non_null(s);
+        assert_non_null(ev);
+        for (size_t i = 0; i < s->count; i++) {
+            for (int k = 0; k < OC_KIND_COUNT; k++) {
+                oc_event e;
+                oc_buf ours = {0}, theirs = {0};
+
+                if (oc_event_make(ev, &s->slots[i], (oc_kind)k, &e, &err) != 1) {
+                    continue;
+                }
+                oc_ics_event_lines(def, &e, def->timezone.value, &ours);
+                assert_int_equal(oc_ics_event_lines_libical(def, &e, def->timezone.value,
+                                                            &theirs, &err),
+                                 0);
+                assert_string_equal(ours.data, theirs.data);
+                compared++;
+                oc_buf_free(&ours);
+                oc_buf_free(&theirs);
+                oc_event_clear(&e);
+            }
+        }
+        oc_eventer_free(ev);
+        oc_sched_free(s);
+        oc_def_free(def);
+    }
+    assert_true(compared > 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
         cmocka_unit_test(test_ics_injection),
+        cmocka_unit_test(test_ics_writer_matches_libical),
         cmocka_unit_test(test_ics_regeneration_memory),
     };
 
