@@ -62,25 +62,26 @@ void oc_ics_fold(oc_buf *out, const char *line, size_t len)
 
 void oc_ics_escape_text(oc_buf *out, const char *text)
 {
-    for (const char *p = text; *p != '\0'; p++) {
+    const char *p = text;
+
+    for (;;) {
+        size_t n = strcspn(p, "\\;,\n\r");
+
+        oc_buf_add(out, p, n);
+        p += n;
         switch (*p) {
-        case '\\':
-            oc_buf_add(out, "\\\\", 2);
-            break;
-        case ';':
-            oc_buf_add(out, "\\;", 2);
-            break;
-        case ',':
-            oc_buf_add(out, "\\,", 2);
-            break;
+        case '\0':
+            return;
         case '\n':
             oc_buf_add(out, "\\n", 2);
             break;
         case '\r':
             break;
         default:
+            oc_buf_putc(out, '\\');
             oc_buf_putc(out, *p);
         }
+        p++;
     }
 }
 
@@ -593,26 +594,50 @@ static icalcomponent *build_event(const oc_def *def, const oc_event *e, const ch
 
 static int serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err);
 
+/* Appends 'value' as 'width' decimal digits (no printf on the hot path). */
+static void put_digits(oc_buf *b, int value, int width)
+{
+    char d[8];
+
+    for (int i = width - 1; i >= 0; i--) {
+        d[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    oc_buf_add(b, d, (size_t)width);
+}
+
+static void put_ymd(oc_buf *b, oc_date d)
+{
+    put_digits(b, d.year, 4);
+    put_digits(b, d.month, 2);
+    put_digits(b, d.day, 2);
+}
+
 static void put_date(oc_buf *b, const char *name, oc_day day)
 {
-    oc_date d = oc_date_from_day(day);
-
-    oc_buf_printf(b, "%s;VALUE=DATE:%04d%02d%02d\n", name, d.year, d.month, d.day);
+    oc_buf_puts(b, name);
+    oc_buf_puts(b, ";VALUE=DATE:");
+    put_ymd(b, oc_date_from_day(day));
+    oc_buf_putc(b, '\n');
 }
 
 static void put_time(oc_buf *b, const char *name, int64_t t, const char *tzid)
 {
     int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t sec = t - day * 86400;
-    oc_date d = oc_date_from_day(day);
+    int sec = (int)(t - day * 86400);
 
+    oc_buf_puts(b, name);
     if (tzid != NULL) {
-        oc_buf_printf(b, "%s;TZID=%s:", name, tzid);
-    } else {
-        oc_buf_printf(b, "%s:", name);
+        oc_buf_puts(b, ";TZID=");
+        oc_buf_puts(b, tzid);
     }
-    oc_buf_printf(b, "%04d%02d%02dT%02d%02d%02d%s\n", d.year, d.month, d.day, (int)(sec / 3600),
-                  (int)(sec % 3600 / 60), (int)(sec % 60), tzid != NULL ? "" : "Z");
+    oc_buf_putc(b, ':');
+    put_ymd(b, oc_date_from_day(day));
+    oc_buf_putc(b, 'T');
+    put_digits(b, sec / 3600, 2);
+    put_digits(b, sec % 3600 / 60, 2);
+    put_digits(b, sec % 60, 2);
+    oc_buf_puts(b, tzid != NULL ? "\n" : "Z\n");
 }
 
 static void put_text(oc_buf *b, const char *name, const char *text)
