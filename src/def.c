@@ -299,9 +299,15 @@ static bool check_text(ctx *c, yaml_node_t *n, const char *key, const char *path
         return fail_value(c, node_pos(n), "%s%s is %zu bytes long (at most %d)", key,
                           where(path, w, sizeof(w)), n->data.scalar.length, OC_DEF_MAX_TEXT);
     }
-    for (size_t i = 0; i < n->data.scalar.length; i++) {
+    for (size_t i = 0, run = 0; i < n->data.scalar.length; i++) {
         unsigned ch = s[i];
 
+        /* A long run of blanks would fold into a line of blanks only. */
+        run = ch == ' ' || ch == '\t' ? run + 1 : 0;
+        if (run > OC_DEF_MAX_BLANKS) {
+            return fail_value(c, node_pos(n), "%s%s has more than %d spaces or tabs in a row",
+                              key, where(path, w, sizeof(w)), OC_DEF_MAX_BLANKS);
+        }
         if (ch == '\n' && multiline) {
             continue;
         }

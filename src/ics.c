@@ -38,6 +38,16 @@ static bool opens_pair(const char *line, size_t start, size_t i)
     return run % 2 == 1;
 }
 
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != ' ' && s[i] != '\t') {
+            return false;
+        }
+    }
+    return true;
+}
+
 void oc_ics_fold(oc_buf *out, const char *line, size_t len)
 {
     size_t pos = 0, limit = 75;
@@ -50,6 +60,26 @@ void oc_ics_fold(oc_buf *out, const char *line, size_t len)
         }
         if (line[cut - 1] == '\\' && opens_pair(line, 0, cut - 1)) {
             cut--;
+        }
+        if (blank(line + cut, len - cut < 74 ? len - cut : 74)) {
+            /* The next line would hold only blanks, which clients take for
+             * the end of the folding (a definition has no run of more than
+             * OC_DEF_MAX_BLANKS): start it with the character before them. */
+            size_t c = cut;
+
+            while (c > pos + 1 && (line[c - 1] == ' ' || line[c - 1] == '\t')) {
+                c--;
+            }
+            c--;
+            while (c > pos + 1 && ((unsigned char)line[c] & 0xC0) == 0x80) {
+                c--;
+            }
+            if (c > pos + 1 && line[c - 1] == '\\' && opens_pair(line, 0, c - 1)) {
+                c--;
+            }
+            if (c > pos) {
+                cut = c;
+            }
         }
         oc_buf_add(out, line + pos, cut - pos);
         oc_buf_add(out, "\r\n ", 3);
@@ -127,28 +157,41 @@ int oc_ics_check_lines(const char *text, size_t len, oc_error *err)
  * "CR LF SP" between the CR and the LF that end a line. */
 static void unfold(const char *ical, oc_buf *out)
 {
+    oc_buf joined = {0};
     const char *p = ical;
 
-    oc_buf_reset(out);
-    oc_buf_grow(out, strlen(ical));
+    /* First every fold goes, then every CRLF ends a line: in one pass, the
+     * CR left before a deleted "CR LF SP" would stay in the line. */
+    oc_buf_grow(&joined, strlen(ical));
     for (;;) {
-        const char *cr = strchr(p, '\r');
+        const char *fold = strstr(p, "\r\n ");
+        const char *tab = strstr(p, "\r\n\t");
 
-        if (cr == NULL) {
-            oc_buf_puts(out, p);
-            return;
+        if (fold == NULL || (tab != NULL && tab < fold)) {
+            fold = tab;
         }
-        oc_buf_add(out, p, (size_t)(cr - p));
-        if (cr[1] == '\n' && (cr[2] == ' ' || cr[2] == '\t')) {
-            p = cr + 3;
-        } else if (cr[1] == '\n') {
-            oc_buf_putc(out, '\n');
-            p = cr + 2;
-        } else {
-            oc_buf_putc(out, '\r');
-            p = cr + 1;
+        if (fold == NULL) {
+            oc_buf_puts(&joined, p);
+            break;
         }
+        oc_buf_add(&joined, p, (size_t)(fold - p));
+        p = fold + 3;
     }
+    oc_buf_reset(out);
+    oc_buf_grow(out, joined.len);
+    p = joined.data;
+    for (;;) {
+        const char *crlf = strstr(p, "\r\n");
+
+        if (crlf == NULL) {
+            oc_buf_puts(out, p);
+            break;
+        }
+        oc_buf_add(out, p, (size_t)(crlf - p));
+        oc_buf_putc(out, '\n');
+        p = crlf + 2;
+    }
+    oc_buf_free(&joined);
 }
 
 /* FNV-1a, 64 bits: a digest of an event's content to compare it with the
@@ -195,9 +238,22 @@ typedef struct {
     bool cur_ok;
 } prev_reader;
 
+static int num(const char *v, size_t n)
+{
+    int x = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        x = x * 10 + (v[i] - '0');
+    }
+    return x;
+}
+
+/* A stamp we would write ourselves, "20230718T120000Z": a real date from
+ * 1970 and a real time. Anything else in an old file is not republished. */
 static bool utc_stamp(const char *v, size_t n)
 {
-    /* 20230718T120000Z */
+    oc_date d;
+
     if (n != 16 || v[8] != 'T' || v[15] != 'Z') {
         return false;
     }
@@ -206,7 +262,11 @@ static bool utc_stamp(const char *v, size_t n)
             return false;
         }
     }
-    return true;
+    d.year = num(v, 4);
+    d.month = num(v + 4, 2);
+    d.day = num(v + 6, 2);
+    return d.year >= 1970 && oc_date_valid(d) && num(v + 9, 2) < 24 && num(v + 11, 2) < 60 &&
+           num(v + 13, 2) < 60;
 }
 
 static void prev_line(prev_reader *r, const char *line, size_t len)
@@ -239,12 +299,16 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
     if (has_name(line, len, "SEQUENCE")) {
         long v = 0;
 
-        if (vlen == 0 || vlen > 9 || strspn(value, "0123456789") < vlen) {
+        if (vlen == 0 || vlen > 10 || strspn(value, "0123456789") < vlen) {
             r->cur_ok = false;
             return;
         }
         for (size_t i = 0; i < vlen; i++) {
             v = v * 10 + (value[i] - '0');
+        }
+        if (v > INT32_MAX) {
+            r->cur_ok = false;
+            return;
         }
         r->cur.sequence = v;
         return;
@@ -255,24 +319,46 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
     } else if (has_name(line, len, "DTSTART") || has_name(line, len, "DTEND")) {
         char *dst = line[2] == 'S' ? r->cur.start : r->cur.end;
 
-        if (vlen < sizeof(r->cur.start)) {
+        /* Only what a date or time holds: the value reaches the terminal. */
+        if (vlen < sizeof(r->cur.start) && strspn(value, "0123456789TZ") >= vlen) {
             memcpy(dst, value, vlen);
             dst[vlen] = '\0';
         }
     } else if (has_name(line, len, "SUMMARY")) {
         size_t o = 0;
 
-        /* Unescaped enough for a one-line report; cut on a character boundary. */
-        for (size_t i = 0; i < vlen && o + 5 < sizeof(r->cur.summary); i++) {
-            if (value[i] == '\\' && i + 1 < vlen) {
-                i++;
-                r->cur.summary[o++] = value[i] == 'n' || value[i] == 'N' ? ' ' : value[i];
-            } else if ((unsigned char)value[i] >= 0x20) {
-                r->cur.summary[o++] = value[i];
+        /* Unescaped enough for a one-line report, and safe for a terminal:
+         * control characters and bytes that are not UTF-8 become '?'. */
+        for (size_t i = 0; i < vlen && o + 5 < sizeof(r->cur.summary);) {
+            unsigned char ch = (unsigned char)value[i];
+            size_t clen = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+
+            if (ch == '\\' && i + 1 < vlen) {
+                char next = value[i + 1];
+
+                r->cur.summary[o++] = next == 'n' || next == 'N' ? ' '
+                                      : (unsigned char)next < 0x20 || next == 0x7F ? '?'
+                                                                                  : next;
+                i += 2;
+                if ((unsigned char)next >= 0x80) {
+                    r->cur.summary[o - 1] = '?';
+                }
+                continue;
             }
-        }
-        while (o > 0 && ((unsigned char)r->cur.summary[o - 1] & 0xC0) == 0xC0) {
-            o--;
+            if (ch < 0x20 || ch == 0x7F) {
+                r->cur.summary[o++] = '?';
+                i++;
+                continue;
+            }
+            if (ch >= 0x80 && (i + clen > vlen || !oc_utf8_valid(value + i, clen) ||
+                               o + clen + 4 > sizeof(r->cur.summary))) {
+                r->cur.summary[o++] = '?';
+                i++;
+                continue;
+            }
+            memcpy(r->cur.summary + o, value + i, clen);
+            o += clen;
+            i += clen;
         }
         r->cur.summary[o] = '\0';
     }
@@ -942,7 +1028,7 @@ static void ical_when(oc_buf *out, const char *v)
 
     if (n >= 8 && strspn(v, "0123456789") >= 8) {
         oc_buf_printf(out, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
-        if (n >= 13 && v[8] == 'T') {
+        if (n >= 13 && v[8] == 'T' && strspn(v + 9, "0123456789") >= 4) {
             oc_buf_printf(out, " %.2s:%.2s", v + 9, v + 11);
         }
     } else {
@@ -1191,7 +1277,9 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
                     modified = pe->last_modified;
                     sequence = pe->sequence;
                 } else {
-                    sequence = pe->sequence + 1;
+                    /* SEQUENCE is an integer (RFC 5545 §3.8.7.4): it stops
+                     * at the largest one clients read as such. */
+                    sequence = pe->sequence < INT32_MAX ? pe->sequence + 1 : INT32_MAX;
                     stats->changed++;
                     if (stats->report != NULL) {
                         report_event(stats->report, '~', &e, pe);

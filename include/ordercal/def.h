@@ -29,6 +29,7 @@ const char *oc_kind_name(oc_kind kind);
 /* Limits, documented in the README. */
 #define OC_DEF_MAX_BYTES (1024 * 1024)  /* definition file size */
 #define OC_DEF_MAX_TEXT 4096            /* any text value, in bytes */
+#define OC_DEF_MAX_BLANKS 32            /* spaces and tabs in a row in a text */
 #define OC_DEF_MAX_ID 64                /* calendar and feed ids */
 #define OC_DEF_MIN_YEAR 1970
 #define OC_DEF_MAX_YEAR 2999

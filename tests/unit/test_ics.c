@@ -135,6 +135,37 @@ static void test_ics_fold_escapes(void **state)
     }
 }
 
+static void test_ics_fold_blank_runs(void **state)
+{
+    char line[400];
+
+    (void)state;
+
+    /* No continuation line may hold only blanks (clients read it as the end
+     * of the fold), wherever a run of up to 32 blanks falls, trailing ones
+     * included; a definition refuses longer runs. */
+    for (size_t run = 1; run <= 32; run++) {
+        for (size_t at = 50; at < 170; at++) {
+            size_t n = 8;
+
+            memcpy(line, "SUMMARY:", 8);
+            while (n < at) {
+                line[n] = (char)('a' + n % 26);
+                n++;
+            }
+            for (size_t i = 0; i < run; i++) {
+                line[n++] = i % 2 ? '\t' : ' ';
+            }
+            if (at % 3 != 0) {
+                memcpy(line + n, "\\,z", 3);
+                n += 3;
+            }
+            line[n] = '\0';
+            fold_roundtrip(line);
+        }
+    }
+}
+
 static void test_ics_escape_text(void **state)
 {
     oc_buf b = {0};
@@ -201,6 +232,24 @@ static void test_ics_prev_parse(void **state)
     /* Events that are not ours (no usable stamps) are not remembered. */
     p = oc_ics_prev_parse(feed, strlen(feed));
     assert_int_equal(oc_ics_prev_count(p), 2);
+    oc_ics_prev_free(p);
+    /* Stamps that are no real UTC time, and a SEQUENCE past INT32_MAX, are
+     * not remembered (so never republished). */
+    {
+        static const char bad[] = "BEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20231399T256199Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:0\r\nEND:VEVENT\r\n"
+                                  "BEGIN:VEVENT\r\nUID:y\r\nDTSTAMP:00000000T000000Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:0\r\nEND:VEVENT\r\n"
+                                  "BEGIN:VEVENT\r\nUID:z\r\nDTSTAMP:20230101T000000Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:2147483648\r\n"
+                                  "END:VEVENT\r\n"
+                                  "BEGIN:VEVENT\r\nUID:w\r\nDTSTAMP:20230101T000000Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:2147483647\r\n"
+                                  "END:VEVENT\r\n";
+
+        p = oc_ics_prev_parse(bad, strlen(bad));
+        assert_int_equal(oc_ics_prev_count(p), 1);
+    }
     oc_ics_prev_free(p);
     p = oc_ics_prev_parse("", 0);
     assert_int_equal(oc_ics_prev_count(p), 0);
@@ -611,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_ics_fold_lengths),
         cmocka_unit_test(test_ics_fold_utf8),
         cmocka_unit_test(test_ics_fold_escapes),
+        cmocka_unit_test(test_ics_fold_blank_runs),
         cmocka_unit_test(test_ics_escape_text),
         cmocka_unit_test(test_ics_check_lines),
         cmocka_unit_test(test_ics_prev_parse),
