@@ -216,25 +216,40 @@ static bool has_name(const char *line, size_t len, const char *name)
 
 /* ---- the previous feed -------------------------------------------------- */
 
+static int64_t stamp_seconds(const char *v);
+static void stamp_text(int64_t t, char out[17]);
+
+/* An event being read. */
 typedef struct {
-    char uid[64];
+    char uid[256];
     char dtstamp[17], last_modified[17];
     char start[20], end[20]; /* DTSTART and DTEND values, for the change report */
     char summary[72];
     long sequence;
     uint64_t digest;
-    size_t order; /* position in the file, to keep the first of duplicates */
+} prev_event;
+
+/* What is remembered of it: 48 bytes and its texts in an arena, so that the
+ * memory of a 100,000-event feed stays a few megabytes. */
+typedef struct {
+    uint64_t uid;     /* digest of the UID */
+    uint64_t digest;  /* of everything but the stamps */
+    int64_t dtstamp, last_modified;
+    uint32_t sequence;
+    uint32_t order;   /* position in the file, to keep the first of duplicates */
+    uint32_t text;    /* offset in 'texts' of "start\0end\0summary\0" */
 } prev_entry;
 
 struct oc_ics_prev {
     prev_entry *entries;
     size_t count, cap;
+    oc_buf texts;
 };
 
 typedef struct {
     oc_ics_prev *prev;
     bool in_event;
-    prev_entry cur;
+    prev_event cur;
     bool cur_ok;
 } prev_reader;
 
@@ -376,18 +391,44 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
             p->cap = p->cap != 0 ? p->cap * 2 : 64;
             p->entries = oc_xrealloc(p->entries, p->cap * sizeof(*p->entries));
         }
-        r->cur.order = p->count;
-        p->entries[p->count++] = r->cur;
+        if (p->texts.len > UINT32_MAX - 256) {
+            return; /* past 4 GiB of texts: no file of ours */
+        }
+        {
+            prev_entry *pe = &p->entries[p->count];
+
+            pe->uid = digest_add(DIGEST_INIT, r->cur.uid, strlen(r->cur.uid));
+            pe->digest = r->cur.digest;
+            pe->dtstamp = stamp_seconds(r->cur.dtstamp);
+            pe->last_modified = stamp_seconds(r->cur.last_modified);
+            pe->sequence = (uint32_t)r->cur.sequence;
+            pe->order = (uint32_t)p->count;
+            pe->text = (uint32_t)p->texts.len;
+            oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
+            oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
+            oc_buf_add(&p->texts, r->cur.summary, strlen(r->cur.summary) + 1);
+            p->count++;
+        }
     }
+}
+
+/* The DTSTART (0), DTEND (1) or SUMMARY (2) an entry was read with. */
+static const char *prev_text(const oc_ics_prev *p, const prev_entry *pe, int which)
+{
+    const char *t = p->texts.data + pe->text;
+
+    while (which-- > 0) {
+        t += strlen(t) + 1;
+    }
+    return t;
 }
 
 static int cmp_entry(const void *a, const void *b)
 {
     const prev_entry *x = a, *y = b;
-    int c = strcmp(x->uid, y->uid);
 
-    if (c != 0) {
-        return c;
+    if (x->uid != y->uid) {
+        return x->uid < y->uid ? -1 : 1;
     }
     return x->order < y->order ? -1 : x->order > y->order;
 }
@@ -403,7 +444,7 @@ static void prev_finish(oc_ics_prev *p)
 
     /* A UID seen twice is ambiguous: keep the first, the other counts as removed. */
     for (size_t i = 0; i < p->count; i++) {
-        if (o == 0 || strcmp(p->entries[o - 1].uid, p->entries[i].uid) != 0) {
+        if (o == 0 || p->entries[o - 1].uid != p->entries[i].uid) {
             p->entries[o++] = p->entries[i];
         }
     }
@@ -511,12 +552,14 @@ void oc_ics_prev_free(oc_ics_prev *prev)
         return;
     }
     free(prev->entries);
+    oc_buf_free(&prev->texts);
     free(prev);
 }
 
-static ptrdiff_t prev_find(const oc_ics_prev *prev, const char *uid)
+static ptrdiff_t prev_find(const oc_ics_prev *prev, const char *uid_text)
 {
     size_t lo = 0, hi;
+    uint64_t uid = digest_add(DIGEST_INIT, uid_text, strlen(uid_text));
 
     if (prev == NULL) {
         return -1;
@@ -524,12 +567,11 @@ static ptrdiff_t prev_find(const oc_ics_prev *prev, const char *uid)
     hi = prev->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(prev->entries[mid].uid, uid);
 
-        if (c == 0) {
+        if (prev->entries[mid].uid == uid) {
             return (ptrdiff_t)mid;
         }
-        if (c < 0) {
+        if (prev->entries[mid].uid < uid) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -1061,19 +1103,21 @@ static void event_when(oc_buf *out, const oc_event *e)
 }
 
 /* The previous event's span in the same form; DTEND is exclusive. */
-static void prev_when(oc_buf *out, const prev_entry *pe)
+static void prev_when(oc_buf *out, const oc_ics_prev *prev, const prev_entry *pe)
 {
-    ical_when(out, pe->start);
-    if (strlen(pe->start) == 8 && strlen(pe->end) == 8 && strspn(pe->end, "0123456789") == 8) {
+    const char *start = prev_text(prev, pe, 0), *end = prev_text(prev, pe, 1);
+
+    ical_when(out, start);
+    if (strlen(start) == 8 && strlen(end) == 8 && strspn(end, "0123456789") == 8) {
         oc_date d;
         oc_day last;
 
-        d.year = atoi((char[5]){pe->end[0], pe->end[1], pe->end[2], pe->end[3], 0});
-        d.month = atoi((char[3]){pe->end[4], pe->end[5], 0});
-        d.day = atoi((char[3]){pe->end[6], pe->end[7], 0});
+        d.year = atoi((char[5]){end[0], end[1], end[2], end[3], 0});
+        d.month = atoi((char[3]){end[4], end[5], 0});
+        d.day = atoi((char[3]){end[6], end[7], 0});
         if (oc_date_valid(d)) {
             last = oc_day_from_date(d) - 1;
-            if (strncmp(pe->start, pe->end, 8) != 0) {
+            if (strncmp(start, end, 8) != 0) {
                 oc_buf tmp = {0};
 
                 day_text(&tmp, last);
@@ -1087,13 +1131,14 @@ static void prev_when(oc_buf *out, const prev_entry *pe)
     }
 }
 
-static void report_event(oc_buf *report, char sign, const oc_event *e, const prev_entry *pe)
+static void report_event(oc_buf *report, char sign, const oc_event *e, const oc_ics_prev *prev,
+                         const prev_entry *pe)
 {
     oc_buf_printf(report, "%c %-12s ", sign, oc_kind_name(e->kind));
     if (pe != NULL) {
         oc_buf before = {0}, after = {0};
 
-        prev_when(&before, pe);
+        prev_when(&before, prev, pe);
         event_when(&after, e);
         if (strcmp(before.data, after.data) != 0) {
             oc_buf_printf(report, "%s -> %s", before.data, after.data);
@@ -1188,7 +1233,7 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
     sink_t sink = {sink_fn, sink_ctx};
     oc_event e;
     int rc = -1;
-    char now_text[17];
+    char now_text[17], kept_stamp[17], kept_modified[17];
 
     {
         oc_buf *report = stats->report;
@@ -1273,23 +1318,25 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
 
                 matched[at] = true;
                 if (pe->digest == digest) {
-                    stamp = pe->dtstamp;
-                    modified = pe->last_modified;
-                    sequence = pe->sequence;
+                    stamp_text(pe->dtstamp, kept_stamp);
+                    stamp_text(pe->last_modified, kept_modified);
+                    stamp = kept_stamp;
+                    modified = kept_modified;
+                    sequence = (long)pe->sequence;
                 } else {
                     /* SEQUENCE is an integer (RFC 5545 §3.8.7.4): it stops
                      * at the largest one clients read as such. */
-                    sequence = pe->sequence < INT32_MAX ? pe->sequence + 1 : INT32_MAX;
+                    sequence = pe->sequence < INT32_MAX ? (long)pe->sequence + 1 : INT32_MAX;
                     stats->changed++;
                     if (stats->report != NULL) {
-                        report_event(stats->report, '~', &e, pe);
+                        report_event(stats->report, '~', &e, prev, pe);
                     }
                 }
             } else {
                 stats->added++;
                 /* A first build lists nothing: everything is new. */
                 if (stats->report != NULL && oc_ics_prev_count(prev) > 0) {
-                    report_event(stats->report, '+', &e, NULL);
+                    report_event(stats->report, '+', &e, NULL, NULL);
                 }
             }
 
@@ -1327,8 +1374,8 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
         stats->removed++;
         if (stats->report != NULL) {
             oc_buf_puts(stats->report, "- ");
-            prev_when(stats->report, pe);
-            oc_buf_printf(stats->report, " \"%s\"\n", pe->summary);
+            prev_when(stats->report, prev, pe);
+            oc_buf_printf(stats->report, " \"%s\"\n", prev_text(prev, pe, 2));
         }
     }
     oc_buf_reset(&block);
