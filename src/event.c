@@ -1,9 +1,13 @@
 /* event: the third stage. Turns the slots of a schedule into the events of
  * DESIGN §3 (session, closed, confirmation, delivery, appointments), with
  * stable name-based UIDs (RFC 9562 §5.5, version 5) and texts from templates/. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "ordercal/event.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <uuid/uuid.h>
 
@@ -43,6 +47,26 @@ void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char ou
     uuid_unparse_lower(u, out);
 }
 
+/* True when 'dir' is a templates folder without texts for 'lang' (as
+ * oc_tmpl_languages() lists them, by their events.txt): the
+ * definition names a language we have no texts for. Any other failure to
+ * read the templates (no templates folder, an unreadable file) is an I/O
+ * error of the installation, not of the definition. */
+static bool language_missing(const char *dir, const char *lang)
+{
+    struct stat st;
+    oc_buf path = {0};
+    bool missing;
+
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return false;
+    }
+    oc_buf_printf(&path, "%s/%s/events.txt", dir, lang);
+    missing = stat(path.data, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+    oc_buf_free(&path);
+    return missing;
+}
+
 oc_eventer *oc_eventer_new(const oc_def *def, const oc_def_feed *feed, const char *templates_dir,
                            oc_error *err)
 {
@@ -58,7 +82,7 @@ oc_eventer *oc_eventer_new(const oc_def *def, const oc_def_feed *feed, const cha
     if (ev->tmpl == NULL) {
         oc_pos pos = feed->language.value != NULL ? feed->language.pos : def->language.pos;
 
-        if (tmp.code == OC_E_IO) {
+        if (tmp.code == OC_E_IO && language_missing(templates_dir, lang)) {
             /* A language we have no texts for is a definition error: say so
              * at the key, with what there is, not as an unreadable file. */
             char *langs = oc_tmpl_languages(templates_dir);
