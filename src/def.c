@@ -1324,34 +1324,16 @@ done:
 
 oc_def *oc_def_load_file(const char *path, oc_error *err)
 {
-    FILE *fp = NULL;
     oc_buf buf = {0};
     oc_def *def = NULL;
-    char chunk[65536];
-    size_t n;
+    int r = oc_file_read(path, OC_DEF_MAX_BYTES, &buf, err);
 
-    fp = fopen(path, "rb");
-    if (fp == NULL) {
-        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
-                     strerror(errno));
-        return NULL;
+    if (r > 0) {
+        oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
+                     "the definition is larger than %d bytes", OC_DEF_MAX_BYTES);
+    } else if (r == 0) {
+        def = oc_def_load_string(buf.data != NULL ? buf.data : "", buf.len, path, err);
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        oc_buf_add(&buf, chunk, n);
-        if (buf.len > OC_DEF_MAX_BYTES) {
-            oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
-                         "the definition is larger than %d bytes", OC_DEF_MAX_BYTES);
-            goto done;
-        }
-    }
-    if (ferror(fp)) {
-        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
-                     strerror(errno));
-        goto done;
-    }
-    def = oc_def_load_string(buf.data != NULL ? buf.data : "", buf.len, path, err);
-done:
-    fclose(fp);
     oc_buf_free(&buf);
     return def;
 }

@@ -100,27 +100,17 @@ static int substitute(const char *text, size_t len, const oc_var *vars, size_t n
 
 static char *read_all(const char *path, oc_error *err)
 {
-    FILE *fp = fopen(path, "rb");
     oc_buf b = {0};
-    char chunk[8192];
-    size_t n;
+    int r = oc_file_read(path, 4 * 1024 * 1024, &b, err);
 
-    if (fp == NULL) {
-        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
-                     strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        oc_buf_add(&b, chunk, n);
-    }
-    if (ferror(fp)) {
-        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
-                     strerror(errno));
-        fclose(fp);
+    if (r != 0) {
+        if (r > 0) {
+            oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
+                         "the page template is larger than 4 MiB");
+        }
         oc_buf_free(&b);
         return NULL;
     }
-    fclose(fp);
     return oc_buf_detach(&b);
 }
 

@@ -2,6 +2,10 @@
  * arithmetic and RFC 5545 §3.3.6 durations, shared by every stage. */
 #include "ordercal/util.h"
 
+#include <errno.h>
+
+#include "ordercal/diag.h"
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -399,4 +403,33 @@ bool oc_utf8_valid(const char *str, size_t len)
         i += n + 1;
     }
     return true;
+}
+
+int oc_file_read(const char *path, size_t max, oc_buf *out, oc_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+
+    oc_buf_reset(out);
+    if (fp == NULL) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        return -1;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        oc_buf_add(out, chunk, n);
+        if (out->len > max) {
+            rc = 1;
+            break;
+        }
+    }
+    if (rc == 0 && ferror(fp)) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        rc = -1;
+    }
+    fclose(fp);
+    return rc;
 }

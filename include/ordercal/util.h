@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ordercal/diag.h"
+
 /* Allocation: out of memory is not an input error, so these print one line
  * and abort() (as cmark's xcalloc); error paths stay about input. */
 void *oc_xmalloc(size_t n);
@@ -57,6 +59,11 @@ bool oc_date_parse(const char *s, oc_date *out);
 bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds);
 /* Formats seconds as an RFC 5545 duration ("PT30M", "-P1DT2H", "PT0S"). */
 void oc_duration_format(int64_t seconds, char *out, size_t size);
+
+/* Reads the whole file at 'path' into 'out' (emptied first). Returns 0;
+ * -1 with OC_E_IO ("cannot read PATH: reason") when it cannot be read, or
+ * 1 when it holds more than 'max' bytes (then 'out' holds the first ones). */
+int oc_file_read(const char *path, size_t max, oc_buf *out, oc_error *err);
 
 /* True when 's' is valid UTF-8 (no overlongs, no surrogates). */
 bool oc_utf8_valid(const char *s, size_t len);
