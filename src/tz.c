@@ -1012,9 +1012,15 @@ static void describe_footer(const oc_tz *tz, tz_obs_list *l, int64_t from, int64
         return;
     }
     if (footer_as_rrule(f)) {
-        /* DTSTART in the year the current rules began, so the text is the same whatever
-         * the range; stepped back a year while it would start after 'from'. */
-        int year = year_of(g > TZ_RANGE_MIN ? g : from);
+        /* DTSTART the year before the range (never before the current rules began),
+         * stepped back while it would start after 'from': a client expanding the RRULE
+         * from there (libical through ICU, for every conversion) has a year to walk,
+         * not decades. The text changes only when the range's first year does. */
+        int year = year_of(from) - 1;
+
+        if (g > TZ_RANGE_MIN && year < year_of(g)) {
+            year = year_of(g);
+        }
 
         for (int k = 0; k < 2; k++) {
             bool dst = k == 0;
