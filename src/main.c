@@ -190,9 +190,9 @@ static int64_t current_time(oc_error *err)
     }
     errno = 0;
     v = strtoll(sde, &end, 10);
-    if (errno != 0 || *end != '\0' || v < 0 || v > 32503680000LL - 1) {
+    if (errno != 0 || *end != '\0' || v < 0 || v > 18303062400LL - 1) {
         oc_error_set(err, OC_E_VALUE, NULL, (oc_pos){0, 0},
-                     "SOURCE_DATE_EPOCH must be seconds since 1970 before 3000, got '%s'", sde);
+                     "SOURCE_DATE_EPOCH must be seconds since 1970 before 2550, got '%s'", sde);
         return -1;
     }
     return (int64_t)v;

@@ -32,7 +32,7 @@ const char *oc_kind_name(oc_kind kind);
 #define OC_DEF_MAX_BLANKS 32            /* spaces and tabs in a row in a text */
 #define OC_DEF_MAX_ID 64                /* calendar and feed ids */
 #define OC_DEF_MIN_YEAR 1970
-#define OC_DEF_MAX_YEAR 2999
+#define OC_DEF_MAX_YEAR 2549 /* libical reads zoned times wrong from 2582 on */
 #define OC_DEF_MAX_OFFSET 366           /* any day offset */
 #define OC_DEF_MAX_EVERY 520            /* rhythm.every, in weeks */
 #define OC_DEF_MAX_HORIZON 520          /* horizon_weeks */
