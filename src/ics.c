@@ -1106,29 +1106,27 @@ static void event_when(oc_buf *out, const oc_event *e)
 static void prev_when(oc_buf *out, const oc_ics_prev *prev, const prev_entry *pe)
 {
     const char *start = prev_text(prev, pe, 0), *end = prev_text(prev, pe, 1);
+    oc_buf first = {0}, last = {0};
 
-    ical_when(out, start);
-    if (strlen(start) == 8 && strlen(end) == 8 && strspn(end, "0123456789") == 8) {
+    ical_when(&first, start);
+    oc_buf_add(out, first.data, first.len);
+    if (strlen(start) == 8 && strspn(start, "0123456789") == 8 && strlen(end) == 8 &&
+        strspn(end, "0123456789") == 8) {
         oc_date d;
-        oc_day last;
 
-        d.year = atoi((char[5]){end[0], end[1], end[2], end[3], 0});
-        d.month = atoi((char[3]){end[4], end[5], 0});
-        d.day = atoi((char[3]){end[6], end[7], 0});
+        d.year = num(end, 4);
+        d.month = num(end + 4, 2);
+        d.day = num(end + 6, 2);
         if (oc_date_valid(d)) {
-            last = oc_day_from_date(d) - 1;
-            if (strncmp(start, end, 8) != 0) {
-                oc_buf tmp = {0};
-
-                day_text(&tmp, last);
-                if (strncmp(tmp.data, out->data + out->len - 10, 10) != 0) {
-                    oc_buf_puts(out, "..");
-                    oc_buf_add(out, tmp.data, tmp.len);
-                }
-                oc_buf_free(&tmp);
+            day_text(&last, oc_day_from_date(d) - 1);
+            if (strcmp(last.data, first.data) != 0) {
+                oc_buf_puts(out, "..");
+                oc_buf_add(out, last.data, last.len);
             }
         }
     }
+    oc_buf_free(&first);
+    oc_buf_free(&last);
 }
 
 static void report_event(oc_buf *report, char sign, const oc_event *e, const oc_ics_prev *prev,
