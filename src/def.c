@@ -1277,6 +1277,12 @@ oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_er
                      "the definition is %zu bytes long (at most %d)", len, OC_DEF_MAX_BYTES);
         return NULL;
     }
+
+    /* Windows editors save UTF-8 with a byte order mark; it is no text. */
+    if (len >= 3 && memcmp(yaml, "\xEF\xBB\xBF", 3) == 0) {
+        yaml += 3;
+        len -= 3;
+    }
     if (memchr(yaml, '\0', len) != NULL) {
         const char *nul = memchr(yaml, '\0', len);
 

@@ -38,6 +38,9 @@ __attribute__((format(printf, 5, 6)))
 #endif
 void oc_error_set(oc_error *err, oc_errcode code, const char *file, oc_pos pos, const char *fmt,
                   ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 0)))
+#endif
 void oc_error_vset(oc_error *err, oc_errcode code, const char *file, oc_pos pos, const char *fmt,
                    va_list ap);
 

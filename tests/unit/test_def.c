@@ -302,6 +302,20 @@ static void test_def_nul_and_size(void **state)
     assert_int_equal(err.code, OC_E_IO);
 }
 
+static void test_def_byte_order_mark(void **state)
+{
+    /* As Windows Notepad saves it: a BOM, then the same positions. */
+    static const char yaml[] = "\xEF\xBB\xBF" MINIMAL "horizon_weeks: 0\n";
+    oc_error err;
+
+    (void)state;
+    oc_error_init(&err);
+    assert_null(oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err));
+    assert_int_equal(err.code, OC_E_VALUE);
+    assert_int_equal(err.pos.line, 8);
+    assert_int_equal(err.pos.column, 16);
+}
+
 static void test_def_alias_bomb(void **state)
 {
     static const char yaml[] = "a: &a [x, x, x, x, x, x, x, x, x]\n"
@@ -324,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_def_alarm_none),    cmocka_unit_test(test_def_errors),
         cmocka_unit_test(test_def_first_error_wins), cmocka_unit_test(test_def_nul_and_size),
         cmocka_unit_test(test_def_alias_bomb),
+        cmocka_unit_test(test_def_byte_order_mark),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
