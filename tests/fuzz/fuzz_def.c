@@ -1,0 +1,206 @@
+/* Fuzz harness for the definition pipeline (STYLE §9): bytes -> oc_def_load_string
+ * -> oc_sched_expand (fixed "now") -> for every feed oc_eventer_new and
+ * oc_ics_render into memory, as `ordercal build` drives it.
+ *
+ * Besides memory errors (sanitizers) it checks what must hold for every
+ * definition the loader accepts, and abort()s when it does not:
+ *   - a refusal is a definition error (OC_E_SYNTAX, OC_E_SCHEMA, OC_E_VALUE)
+ *     with a message, never an I/O or internal error;
+ *   - an accepted definition renders: libical never refuses our own output
+ *     (OC_E_ICAL) and no invariant breaks (OC_E_INTERNAL);
+ *   - the published bytes pass oc_ics_check_lines() (CRLF, 75 octets);
+ *   - regenerating from that output as the previous feed, a day later, gives
+ *     the same bytes, counts nothing changed and reports no line (DESIGN §4).
+ *
+ * Built with -fsanitize=fuzzer (OC_FUZZ=ON) it is a libFuzzer target;
+ * otherwise main() below runs it once on each file named on the command
+ * line, so that every file of tests/fuzz/corpus/def/ is a regression test. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ordercal/def.h"
+#include "ordercal/event.h"
+#include "ordercal/ics.h"
+#include "ordercal/sched.h"
+
+#ifndef OC_FUZZ_TEMPLATES
+#error "OC_FUZZ_TEMPLATES must name the source templates folder"
+#endif
+
+/* 2024-03-01T00:00:00Z, the SOURCE_DATE_EPOCH of golden/guadeloupe-en-every3: the horizon
+ * of an open-ended period must not depend on the day the fuzzer runs. */
+#define FUZZ_NOW INT64_C(1709251200)
+
+/* Rendering is linear in sessions x feeds, and this harness renders every
+ * feed twice: 40 years of weekly sessions (2,088) take 0.2 s in a plain
+ * build (230 years, 1.1 s) but more than the 5 s timeout under the
+ * sanitizers and coverage, which only times the fuzzer out. Larger schedules
+ * are loaded and expanded but not rendered; the benchmark covers them. */
+#define FUZZ_MAX_SLOT_FEEDS 256
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#if defined(__GNUC__)
+#define FUZZ_FAIL_ATTRS __attribute__((noreturn, format(printf, 1, 2)))
+#else
+#define FUZZ_FAIL_ATTRS
+#endif
+static void fuzz_fail(const char *fmt, ...) FUZZ_FAIL_ATTRS;
+
+static void fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("fuzz_def: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
+{
+    (void)err;
+    oc_buf_add(ctx, data, len);
+    return 0;
+}
+
+static bool is_definition_error(oc_errcode code)
+{
+    return code == OC_E_SYNTAX || code == OC_E_SCHEMA || code == OC_E_VALUE;
+}
+
+static void check_refusal(const char *stage, const oc_error *err)
+{
+    if (!is_definition_error(err->code) || err->text[0] == '\0') {
+        fuzz_fail("%s refused the definition with code %d: '%s'", stage, (int)err->code, err->text);
+    }
+}
+
+static void check_feed(const oc_def *def, const oc_def_feed *feed, const oc_sched *sched)
+{
+    oc_error err;
+    oc_eventer *ev;
+    oc_ics_opts opts = {"https://example.org/feeds/", FUZZ_NOW};
+    oc_ics_opts later = {"https://example.org/feeds/", FUZZ_NOW + 86400};
+    oc_ics_stats stats = {0}, again = {0};
+    oc_ics_prev *prev;
+    oc_buf first = {0}, second = {0}, report = {0};
+
+    oc_error_init(&err);
+    ev = oc_eventer_new(def, feed, OC_FUZZ_TEMPLATES, &err);
+    if (ev == NULL) {
+        /* A language without templates is a definition error. */
+        check_refusal("oc_eventer_new", &err);
+        return;
+    }
+    if (oc_ics_render(def, feed, sched, ev, NULL, &opts, mem_sink, &first, &stats, &err) != 0) {
+        fuzz_fail("feed %s: oc_ics_render failed with code %d: %s", feed->id.value, (int)err.code,
+                  err.text);
+    }
+    if (oc_ics_check_lines(first.data, first.len, &err) != 0) {
+        fuzz_fail("feed %s: bad published line: %s", feed->id.value, err.text);
+    }
+    if (stats.added != stats.events || stats.changed != 0 || stats.removed != 0) {
+        fuzz_fail("feed %s: first build counts %zu events, %zu added, %zu changed, %zu removed",
+                  feed->id.value, stats.events, stats.added, stats.changed, stats.removed);
+    }
+
+    /* The regeneration memory: our own output read back remembers every
+     * event, and rebuilding a day later changes nothing. */
+    prev = oc_ics_prev_parse(first.data, first.len);
+    if (oc_ics_prev_count(prev) != stats.events) {
+        fuzz_fail("feed %s: %zu events written, %zu remembered", feed->id.value, stats.events,
+                  oc_ics_prev_count(prev));
+    }
+    again.report = &report;
+    if (oc_ics_render(def, feed, sched, ev, prev, &later, mem_sink, &second, &again, &err) != 0) {
+        fuzz_fail("feed %s: regeneration failed with code %d: %s", feed->id.value, (int)err.code,
+                  err.text);
+    }
+    if (second.len != first.len || memcmp(first.data, second.data, first.len) != 0 ||
+        again.added + again.changed + again.removed != 0 || again.events != stats.events) {
+        fuzz_fail("feed %s: regeneration is not a no-op (%zu added, %zu changed, %zu removed)",
+                  feed->id.value, again.added, again.changed, again.removed);
+    }
+    if (report.len != 0) {
+        fuzz_fail("feed %s: regeneration reports changes: %s", feed->id.value, report.data);
+    }
+    oc_ics_prev_free(prev);
+    oc_buf_free(&first);
+    oc_buf_free(&second);
+    oc_buf_free(&report);
+    oc_eventer_free(ev);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    oc_error err;
+    oc_def *def;
+    oc_sched *sched;
+
+    oc_error_init(&err);
+    def = oc_def_load_string((const char *)data, size, "fuzz.yaml", &err);
+    if (def == NULL) {
+        check_refusal("oc_def_load_string", &err);
+        return 0;
+    }
+    sched = oc_sched_expand(def, FUZZ_NOW, &err);
+    if (sched == NULL) {
+        check_refusal("oc_sched_expand", &err);
+        oc_def_free(def);
+        return 0;
+    }
+    for (size_t i = 0; i < def->feed_count && sched->count * def->feed_count <= FUZZ_MAX_SLOT_FEEDS;
+         i++) {
+        check_feed(def, &def->feeds[i], sched);
+    }
+    oc_sched_free(sched);
+    oc_def_free(def);
+    return 0;
+}
+
+#ifndef OC_FUZZ_LIBFUZZER
+/* Without libFuzzer: run the harness once on each file given, as libssh's
+ * tests/fuzz/fuzzer.c does. Each input gets a buffer of exactly its size so
+ * that a sanitizer build catches reads past its end. */
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        FILE *fp = fopen(argv[i], "rb");
+        uint8_t *buf = NULL;
+        size_t len = 0, cap = 0, n;
+
+        if (fp == NULL) {
+            perror(argv[i]);
+            return 2;
+        }
+        do {
+            if (len == cap) {
+                cap = cap != 0 ? cap * 2 : 4096;
+                buf = oc_xrealloc(buf, cap);
+            }
+            n = fread(buf + len, 1, cap - len, fp);
+            len += n;
+        } while (n > 0);
+        if (ferror(fp)) {
+            perror(argv[i]);
+            return 2;
+        }
+        fclose(fp);
+        buf = oc_xrealloc(buf, len != 0 ? len : 1);
+        LLVMFuzzerTestOneInput(buf, len);
+        free(buf);
+        printf("%s: ok\n", argv[i]);
+    }
+    return 0;
+}
+#endif

@@ -1,0 +1,322 @@
+/* Fuzz harness for the previous-feed reader (DESIGN §4, STYLE §9): the bytes
+ * are the .ics file found in the output folder, which `ordercal build` reads
+ * back as its memory of DTSTAMP, LAST-MODIFIED and SEQUENCE. That file may
+ * have been truncated by a full disk, edited by hand or replaced by anything.
+ *
+ * It runs both entry points, oc_ics_prev_parse() on the bytes in memory and
+ * oc_ics_prev_load() on the same bytes as a file (a memfd, the path the
+ * command line takes), then renders a fixed definition with that memory.
+ * Besides memory errors it abort()s when:
+ *   - the two readers remember a different number of events;
+ *   - rendering with the memory fails: whatever the previous file holds, the
+ *     build must go through (it is "read for what it holds", ics.h);
+ *   - the published bytes break oc_ics_check_lines(), or carry a DTSTAMP or
+ *     LAST-MODIFIED that is not a real UTC date-time (RFC 5545 §3.3.5);
+ *   - the counts do not add up (every remembered event is matched or removed);
+ *   - the change report (printed by `build`) has not one line per added,
+ *     changed and removed event, or is not valid UTF-8 free of control
+ *     characters: the previous file's texts must not reach the terminal raw;
+ *   - rebuilding from that output is not a byte-identical no-op.
+ *
+ * Built with -fsanitize=fuzzer (OC_FUZZ=ON) it is a libFuzzer target;
+ * otherwise main() below runs it once on each file named on the command
+ * line, so that every file of tests/fuzz/corpus/prev/ is a regression test. */
+#define _GNU_SOURCE /* memfd_create */
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ordercal/def.h"
+#include "ordercal/event.h"
+#include "ordercal/ics.h"
+#include "ordercal/sched.h"
+
+#ifndef OC_FUZZ_TEMPLATES
+#error "OC_FUZZ_TEMPLATES must name the source templates folder"
+#endif
+
+/* The feed the memory is applied to: every kind, a timed event with an
+ * alarm, an exception with a note, texts that need escaping. The seeds
+ * fuzz-prev*.ics of the corpus are this feed, so that mutations reach the
+ * "unchanged event keeps its stamps" path. */
+static const char fixed_def[] = "calendar:\n"
+                                "  id: fuzz-prev\n"
+                                "  name: \"Fuzz; prev, feed\"\n"
+                                "  description: \"Previous-feed harness.\\nSecond line.\"\n"
+                                "  timezone: Europe/Paris\n"
+                                "  url: https://example.org/fuzz\n"
+                                "  reference: \"Note 1\"\n"
+                                "session:\n"
+                                "  confirmation: { alarm: -PT15M }\n"
+                                "rhythm:\n"
+                                "  - { from: 2023-07-17, every: 2, until: 2023-08-07 }\n"
+                                "sessions:\n"
+                                "  - { date: 2023-07-31, state: open, note: \"Extra\" }\n";
+
+/* A week after the seeds' SOURCE_DATE_EPOCH (2023-07-18). */
+#define FUZZ_NOW (INT64_C(1689638400) + 7 * 86400)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#if defined(__GNUC__)
+#define FUZZ_FAIL_ATTRS __attribute__((noreturn, format(printf, 1, 2)))
+#else
+#define FUZZ_FAIL_ATTRS
+#endif
+static void fuzz_fail(const char *fmt, ...) FUZZ_FAIL_ATTRS;
+
+static void fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("fuzz_prev: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
+{
+    (void)err;
+    oc_buf_add(ctx, data, len);
+    return 0;
+}
+
+typedef struct {
+    oc_def *def;
+    oc_sched *sched;
+    oc_eventer *ev;
+    int memfd;
+    char memfd_path[64];
+} fixture;
+
+/* Parsed once: the definition is not what this harness explores. */
+static fixture *get_fixture(void)
+{
+    static fixture f;
+    static bool ready;
+    oc_error err;
+
+    if (ready) {
+        return &f;
+    }
+    oc_error_init(&err);
+    f.def = oc_def_load_string(fixed_def, sizeof(fixed_def) - 1, "fuzz-prev.yaml", &err);
+    if (f.def == NULL) {
+        fuzz_fail("the fixed definition is invalid: %d:%d: %s", err.pos.line, err.pos.column,
+                  err.text);
+    }
+    f.sched = oc_sched_expand(f.def, FUZZ_NOW, &err);
+    if (f.sched == NULL) {
+        fuzz_fail("the fixed definition does not expand: %s", err.text);
+    }
+    f.ev = oc_eventer_new(f.def, &f.def->feeds[0], OC_FUZZ_TEMPLATES, &err);
+    if (f.ev == NULL) {
+        fuzz_fail("no eventer for the fixed definition: %s", err.text);
+    }
+    f.memfd = memfd_create("fuzz-prev.ics", MFD_CLOEXEC);
+    if (f.memfd < 0) {
+        fuzz_fail("memfd_create failed");
+    }
+    snprintf(f.memfd_path, sizeof(f.memfd_path), "/proc/self/fd/%d", f.memfd);
+    ready = true;
+    return &f;
+}
+
+/* oc_ics_prev_load() on the bytes, through a file. */
+static oc_ics_prev *load_as_file(fixture *f, const uint8_t *data, size_t size)
+{
+    oc_error err;
+    oc_ics_prev *prev;
+    size_t off = 0;
+
+    if (ftruncate(f->memfd, 0) != 0) {
+        fuzz_fail("ftruncate failed");
+    }
+    while (off < size) {
+        ssize_t n = pwrite(f->memfd, data + off, size - off, (off_t)off);
+
+        if (n <= 0) {
+            fuzz_fail("pwrite failed");
+        }
+        off += (size_t)n;
+    }
+    oc_error_init(&err);
+    prev = oc_ics_prev_load(f->memfd_path, &err);
+    if (prev == NULL) {
+        fuzz_fail("oc_ics_prev_load failed on a readable file: %s", err.text);
+    }
+    return prev;
+}
+
+static int digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -1;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Every DTSTAMP and LAST-MODIFIED we publish is "YYYYMMDDTHHMMSSZ", a real
+ * date and time: stamps copied from the previous feed must not carry its
+ * damage into the new one. */
+static void check_stamps(const oc_buf *out, const char *what)
+{
+    static const char *const names[2] = {"\nDTSTAMP:", "\nLAST-MODIFIED:"};
+
+    for (int k = 0; k < 2; k++) {
+        size_t n = strlen(names[k]);
+
+        for (const char *p = strstr(out->data, names[k]); p != NULL; p = strstr(p + 1, names[k])) {
+            const char *v = p + n;
+            oc_date d = {digits(v, 4), digits(v + 4, 2), digits(v + 6, 2)};
+            int hh = digits(v + 9, 2), mm = digits(v + 11, 2), ss = digits(v + 13, 2);
+
+            if (v[8] != 'T' || v[15] != 'Z' || v[16] != '\r' || !oc_date_valid(d) || hh < 0 ||
+                hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) {
+                fuzz_fail("%s: published an impossible stamp: %.*s", what, (int)(n + 15), p + 1);
+            }
+        }
+    }
+}
+
+static void render(fixture *f, const oc_ics_prev *prev, int64_t now, oc_buf *out,
+                   oc_ics_stats *stats, const char *what)
+{
+    oc_error err;
+    oc_ics_opts opts = {"https://example.org/feeds/", now};
+
+    oc_error_init(&err);
+    if (oc_ics_render(f->def, &f->def->feeds[0], f->sched, f->ev, prev, &opts, mem_sink, out, stats,
+                      &err) != 0) {
+        fuzz_fail("%s: oc_ics_render failed with code %d: %s", what, (int)err.code, err.text);
+    }
+    if (oc_ics_check_lines(out->data, out->len, &err) != 0) {
+        fuzz_fail("%s: bad published line: %s", what, err.text);
+    }
+    check_stamps(out, what);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fixture *f = get_fixture();
+    oc_ics_prev *prev, *from_file, *ours;
+    oc_ics_stats stats = {0}, again = {0};
+    oc_buf first = {0}, second = {0}, report = {0};
+    size_t remembered, matched, lines = 0;
+
+    prev = oc_ics_prev_parse((const char *)data, size);
+    remembered = oc_ics_prev_count(prev);
+    from_file = load_as_file(f, data, size);
+    if (oc_ics_prev_count(from_file) != remembered) {
+        fuzz_fail("oc_ics_prev_parse remembers %zu events, oc_ics_prev_load %zu", remembered,
+                  oc_ics_prev_count(from_file));
+    }
+    oc_ics_prev_free(from_file);
+
+    stats.report = &report;
+    render(f, prev, FUZZ_NOW, &first, &stats, "with the fuzzed memory");
+    matched = stats.events - stats.added;
+    if (stats.added > stats.events || stats.changed > matched || matched > remembered ||
+        stats.removed != remembered - matched) {
+        fuzz_fail("counts do not add up: %zu remembered, %zu events, %zu added, %zu changed, "
+                  "%zu removed",
+                  remembered, stats.events, stats.added, stats.changed, stats.removed);
+    }
+    oc_ics_prev_free(prev);
+
+    /* One line per change; with nothing remembered (a first build) the
+     * added events are not listed. */
+    for (size_t i = 0; i < report.len; i++) {
+        unsigned char c = (unsigned char)report.data[i];
+
+        lines += c == '\n';
+        if ((c < 0x20 && c != '\n') || c == 0x7F) {
+            fuzz_fail("the change report holds control character 0x%02x: %s", c, report.data);
+        }
+    }
+    if (!oc_utf8_valid(report.data != NULL ? report.data : "", report.len)) {
+        fuzz_fail("the change report is not valid UTF-8: %s", report.data);
+    }
+    if (lines != (remembered > 0 ? stats.added : 0) + stats.changed + stats.removed) {
+        fuzz_fail("the change report has %zu lines for %zu added, %zu changed, %zu removed:\n%s",
+                  lines, stats.added, stats.changed, stats.removed,
+                  report.data != NULL ? report.data : "");
+    }
+
+    /* What we just published is a memory of ours: rebuilding from it, a day
+     * later, rewrites nothing. */
+    ours = oc_ics_prev_parse(first.data, first.len);
+    if (oc_ics_prev_count(ours) != stats.events) {
+        fuzz_fail("%zu events written, %zu remembered", stats.events, oc_ics_prev_count(ours));
+    }
+    render(f, ours, FUZZ_NOW + 86400, &second, &again, "rebuilding from our own output");
+    if (second.len != first.len || memcmp(first.data, second.data, first.len) != 0 ||
+        again.added + again.changed + again.removed != 0) {
+        fuzz_fail("rebuilding from our own output is not a no-op (%zu added, %zu changed, "
+                  "%zu removed)",
+                  again.added, again.changed, again.removed);
+    }
+    oc_ics_prev_free(ours);
+    oc_buf_free(&first);
+    oc_buf_free(&second);
+    oc_buf_free(&report);
+    return 0;
+}
+
+#ifndef OC_FUZZ_LIBFUZZER
+/* Without libFuzzer: run the harness once on each file given, as libssh's
+ * tests/fuzz/fuzzer.c does. Each input gets a buffer of exactly its size so
+ * that a sanitizer build catches reads past its end.
+ * `fuzz_prev --print-definition` prints the fixed definition, to regenerate
+ * the fuzz-prev*.ics seeds when the event texts change (README.md). */
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--print-definition") == 0) {
+        fputs(fixed_def, stdout);
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        FILE *fp = fopen(argv[i], "rb");
+        uint8_t *buf = NULL;
+        size_t len = 0, cap = 0, n;
+
+        if (fp == NULL) {
+            perror(argv[i]);
+            return 2;
+        }
+        do {
+            if (len == cap) {
+                cap = cap != 0 ? cap * 2 : 4096;
+                buf = oc_xrealloc(buf, cap);
+            }
+            n = fread(buf + len, 1, cap - len, fp);
+            len += n;
+        } while (n > 0);
+        if (ferror(fp)) {
+            perror(argv[i]);
+            return 2;
+        }
+        fclose(fp);
+        buf = oc_xrealloc(buf, len != 0 ? len : 1);
+        LLVMFuzzerTestOneInput(buf, len);
+        free(buf);
+        printf("%s: ok\n", argv[i]);
+    }
+    return 0;
+}
+#endif
