@@ -417,28 +417,6 @@ static bool get_duration(ctx *c, yaml_node_t *n, const char *key, const char *pa
     return true;
 }
 
-static bool valid_url(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
-        return false;
-    }
-    if (n > 1024 || n <= (s[4] == 's' ? 8u : 7u)) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-
-        /* RFC 3986 characters only: a raw space, quote or control character
-         * would end up unescaped in a URI property and in the page. */
-        if (ch <= 0x20 || ch >= 0x7F || strchr("\"<>\\^`{|}", ch) != NULL) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool get_url(ctx *c, yaml_node_t *n, const char *key, const char *path, oc_def_str *out)
 {
     const char *s = scalar(n);
@@ -465,7 +443,8 @@ static bool get_url(ctx *c, yaml_node_t *n, const char *key, const char *path, o
             }
         }
     }
-    if (s == NULL || strlen(s) != n->data.scalar.length || !valid_url(s)) {
+    if (s == NULL || strlen(s) != n->data.scalar.length || strlen(s) > 1024 ||
+        !oc_url_valid(s)) {
         return invalid(c, n, key, path,
                        "an absolute http:// or https:// URL without spaces or quotes; "
                        "percent-encode other characters");

@@ -27,7 +27,6 @@ struct oc_eventer {
     oc_tmpl *tmpl;
     oc_tz *tz;
     const char *calendar_name;
-    oc_buf scratch;
 
     /* The four events of a slot share its texts: made once per slot. */
     texts cache;
@@ -121,7 +120,6 @@ void oc_eventer_free(oc_eventer *ev)
     }
     oc_tmpl_free(ev->tmpl);
     oc_tz_free(ev->tz);
-    oc_buf_free(&ev->scratch);
     texts_free(&ev->cache);
     free(ev);
 }
@@ -264,9 +262,6 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
 
     memset(out, 0, sizeof(*out));
     if (!feed_has(ev, kind) || (kind == OC_KIND_CLOSED) == slot->open) {
-        return 0;
-    }
-    if (kind == OC_KIND_CONFIRMATION && !slot->open) {
         return 0;
     }
     out->kind = kind;

@@ -609,7 +609,7 @@ static struct icaltimetype ical_date(oc_day day)
 static struct icaltimetype ical_local(int64_t local)
 {
     struct icaltimetype t = icaltime_null_time();
-    int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t day = oc_day_floor(local);
     int64_t sec = local - day * 86400;
     oc_date d = oc_date_from_day(day);
 
@@ -634,7 +634,7 @@ static struct icaltimetype ical_utc(int64_t utc)
 
 static void stamp_text(int64_t t, char out[17])
 {
-    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t day = oc_day_floor(t);
     int64_t sec = t - day * 86400;
     oc_date d = oc_date_from_day(day);
 
@@ -652,11 +652,10 @@ static int64_t stamp_seconds(const char *v)
     oc_date d;
     int64_t secs;
 
-    d.year = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
-    d.month = (v[4] - '0') * 10 + (v[5] - '0');
-    d.day = (v[6] - '0') * 10 + (v[7] - '0');
-    secs = ((v[9] - '0') * 10 + (v[10] - '0')) * 3600 + ((v[11] - '0') * 10 + (v[12] - '0')) * 60 +
-           (v[13] - '0') * 10 + (v[14] - '0');
+    d.year = num(v, 4);
+    d.month = num(v + 4, 2);
+    d.day = num(v + 6, 2);
+    secs = num(v + 9, 2) * 3600 + num(v + 11, 2) * 60 + num(v + 13, 2);
     return oc_day_from_date(d) * 86400 + secs;
 }
 
@@ -751,7 +750,7 @@ static void put_date(oc_buf *b, const char *name, oc_day day)
 
 static void put_time(oc_buf *b, const char *name, int64_t t, const char *tzid)
 {
-    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t day = oc_day_floor(t);
     int sec = (int)(t - day * 86400);
 
     oc_buf_puts(b, name);

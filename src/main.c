@@ -223,22 +223,20 @@ static int sink_write(void *ctx, const char *data, size_t len, oc_error *err)
 
 static oc_out_status dry_status(const char *path, const oc_buf *bytes)
 {
-    FILE *fp = fopen(path, "rb");
     oc_buf old = {0};
-    char chunk[65536];
-    size_t n;
-    bool same;
+    oc_error ignored;
+    oc_out_status st;
 
-    if (fp == NULL) {
-        return OC_OUT_CREATED;
+    oc_error_init(&ignored);
+    if (oc_file_read(path, bytes->len, &old, &ignored) < 0) {
+        st = OC_OUT_CREATED;
+    } else {
+        st = old.len == bytes->len && (old.len == 0 || memcmp(old.data, bytes->data, old.len) == 0)
+                 ? OC_OUT_UNCHANGED
+                 : OC_OUT_UPDATED;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        oc_buf_add(&old, chunk, n);
-    }
-    fclose(fp);
-    same = old.len == bytes->len && (old.len == 0 || memcmp(old.data, bytes->data, old.len) == 0);
     oc_buf_free(&old);
-    return same ? OC_OUT_UNCHANGED : OC_OUT_UPDATED;
+    return st;
 }
 
 static void print_status(const char *path, oc_out_status st, const oc_ics_stats *stats,
@@ -267,6 +265,7 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
     oc_buf *reports = oc_xcalloc(def->feed_count, sizeof(*reports));
     sink_ctx *sinks = oc_xcalloc(def->feed_count + 1, sizeof(*sinks));
     oc_eventer **evs = oc_xcalloc(def->feed_count, sizeof(*evs));
+    const oc_sched no_slots = {NULL, 0, 0};
     oc_tmpl *page_tmpl = NULL;
     oc_buf page = {0}, path = {0};
     const char *base_url = o->base_url != NULL ? o->base_url : def->base_url.value;
@@ -281,9 +280,11 @@ static int run_build(const struct oc_opts *o, const oc_def *def, const oc_sched 
             goto done;
         }
     }
+    /* The page template is checked here on an empty schedule (its table
+     * and grid are made once, below, when the feeds' dates are known). */
     page_tmpl = oc_tmpl_load(templates, def->language.value, err);
     if (page_tmpl == NULL ||
-        oc_html_render(def, sched, page_tmpl, templates, base_url, 0, &page, err) != 0) {
+        oc_html_render(def, &no_slots, page_tmpl, templates, base_url, 0, &page, err) != 0) {
         goto done;
     }
     if (write && !o->dry_run) {
@@ -571,21 +572,6 @@ done:
 
 /* ---- main -------------------------------------------------------------- */
 
-static bool valid_base_url(const char *s)
-{
-    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
-        return false;
-    }
-    for (const char *p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}", c) != NULL) {
-            return false;
-        }
-    }
-    return strlen(s) > (s[4] == 's' ? 8u : 7u);
-}
-
 static int finish_stdout(int rc)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -680,7 +666,7 @@ int main(int argc, char **argv)
     if (o.base_url != NULL) {
         size_t n = strlen(o.base_url);
 
-        if (!valid_base_url(o.base_url)) {
+        if (!oc_url_valid(o.base_url)) {
             return usage_error("invalid --base-url '%s' (an http:// or https:// URL)",
                                o.base_url);
         }

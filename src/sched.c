@@ -8,11 +8,6 @@
 
 #include "ordercal/holiday.h"
 
-static oc_day floor_day(int64_t seconds)
-{
-    return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-}
-
 static int find_slot(const oc_sched *s, oc_day first)
 {
     size_t lo = 0, hi = s->count;
@@ -45,7 +40,7 @@ static void fill_open(const oc_def *def, oc_slot *slot)
 oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
 {
     oc_sched *s = oc_xcalloc(1, sizeof(*s));
-    oc_day horizon = floor_day(now) + 7 * (oc_day)def->horizon_weeks;
+    oc_day horizon = oc_day_floor(now) + 7 * (oc_day)def->horizon_weeks;
     size_t cap = 0;
 
     for (size_t i = 0; i < def->period_count; i++) {

@@ -158,6 +158,11 @@ oc_day oc_day_from_date(oc_date d)
     return era * 146097 + doe - 719468;
 }
 
+oc_day oc_day_floor(int64_t seconds)
+{
+    return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+}
+
 oc_date oc_date_from_day(oc_day n)
 {
     oc_date d;
@@ -360,6 +365,21 @@ void oc_duration_format(int64_t seconds, char *out, size_t size)
     }
     snprintf(out, size, "%s", b.data);
     oc_buf_free(&b);
+}
+
+bool oc_url_valid(const char *s)
+{
+    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
+        return false;
+    }
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}", c) != NULL) {
+            return false;
+        }
+    }
+    return strlen(s) > (s[4] == 's' ? 8u : 7u);
 }
 
 bool oc_utf8_valid(const char *str, size_t len)

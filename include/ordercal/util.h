@@ -45,6 +45,8 @@ typedef struct {
 } oc_date;
 
 oc_day oc_day_from_date(oc_date d);
+/* The day of 'seconds' since the epoch (rounded down, any sign). */
+oc_day oc_day_floor(int64_t seconds);
 oc_date oc_date_from_day(oc_day n);
 /* 0 = Monday .. 6 = Sunday (ISO 8601). */
 int oc_day_weekday(oc_day n);
@@ -64,6 +66,11 @@ void oc_duration_format(int64_t seconds, char *out, size_t size);
  * -1 with OC_E_IO ("cannot read PATH: reason") when it cannot be read, or
  * 1 when it holds more than 'max' bytes (then 'out' holds the first ones). */
 int oc_file_read(const char *path, size_t max, oc_buf *out, oc_error *err);
+
+/* True when 's' is an absolute http:// or https:// URL of RFC 3986
+ * characters only (no space, quote, control or non-ASCII character, which
+ * would reach a URI property or the page unescaped). */
+bool oc_url_valid(const char *s);
 
 /* True when 's' is valid UTF-8 (no overlongs, no surrogates). */
 bool oc_utf8_valid(const char *s, size_t len);
