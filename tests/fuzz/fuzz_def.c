@@ -169,38 +169,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef OC_FUZZ_LIBFUZZER
-/* Without libFuzzer: run the harness once on each file given, as libssh's
- * tests/fuzz/fuzzer.c does. Each input gets a buffer of exactly its size so
- * that a sanitizer build catches reads past its end. */
+#include "fuzz_main.h"
+
+/* Without libFuzzer: run the harness once on each file given (fuzz_main.h). */
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        FILE *fp = fopen(argv[i], "rb");
-        uint8_t *buf = NULL;
-        size_t len = 0, cap = 0, n;
-
-        if (fp == NULL) {
-            perror(argv[i]);
-            return 2;
-        }
-        do {
-            if (len == cap) {
-                cap = cap != 0 ? cap * 2 : 4096;
-                buf = oc_xrealloc(buf, cap);
-            }
-            n = fread(buf + len, 1, cap - len, fp);
-            len += n;
-        } while (n > 0);
-        if (ferror(fp)) {
-            perror(argv[i]);
-            return 2;
-        }
-        fclose(fp);
-        buf = oc_xrealloc(buf, len != 0 ? len : 1);
-        LLVMFuzzerTestOneInput(buf, len);
-        free(buf);
-        printf("%s: ok\n", argv[i]);
-    }
-    return 0;
+    return oc_fuzz_run_files(argc, argv);
 }
 #endif
