@@ -105,8 +105,16 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
     d="$tmp/not-writable"
     cp -a "$ref1" "$d"
     chmod 755 "$d"
+
+    # nobody may not reach the build or source tree (a clone in a private
+    # folder): give it its own copy of the binary and the templates.
+    mkdir "$tmp/as-nobody"
+    cp "$ordercal" "$tmp/as-nobody/ordercal"
+    cp -R "$src/templates" "$tmp/as-nobody/templates"
+    chmod -R a+rX "$tmp/as-nobody"
     SOURCE_DATE_EPOCH=$E2 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-        "$ordercal" build "$def2" -o "$d" >"$tmp/out" 2>"$tmp/err"
+        "$tmp/as-nobody/ordercal" build "$def2" -o "$d" --templates "$tmp/as-nobody/templates" \
+        >"$tmp/out" 2>"$tmp/err"
     check "not-writable (as nobody): exit status" 3 $?
     one_line "not-writable (as nobody): stderr" "$tmp/err" "ordercal: error: " "$d/" "Permission denied"
     same_tree "not-writable (as nobody): previous files" "$ref1" "$d"
