@@ -28,6 +28,10 @@ struct oc_eventer {
     oc_tz *tz;
     const char *calendar_name;
 
+    /* "summary.<kind>" and "description.<kind>", made once. */
+    char summary_key[OC_KIND_COUNT][32];
+    char description_key[OC_KIND_COUNT][32];
+
     /* The four events of a slot share its texts: made once per slot. */
     texts cache;
     const oc_slot *cached_slot;
@@ -36,13 +40,19 @@ struct oc_eventer {
 
 void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37])
 {
-    char name[128];
+    oc_buf name = {0};
     uuid_t u;
     oc_date d = oc_date_from_day(session);
-    int n = snprintf(name, sizeof(name), "%s/%s/%04d%02d%02d", calendar_id, oc_kind_name(kind),
-                     d.year, d.month, d.day);
 
-    uuid_generate_sha1(u, uid_namespace, name, (size_t)n);
+    oc_buf_puts(&name, calendar_id);
+    oc_buf_putc(&name, '/');
+    oc_buf_puts(&name, oc_kind_name(kind));
+    oc_buf_putc(&name, '/');
+    oc_buf_put_uint(&name, (uint64_t)d.year, 4);
+    oc_buf_put_uint(&name, (uint64_t)d.month, 2);
+    oc_buf_put_uint(&name, (uint64_t)d.day, 2);
+    uuid_generate_sha1(u, uid_namespace, name.data, name.len);
+    oc_buf_free(&name);
     uuid_unparse_lower(u, out);
 }
 
@@ -76,6 +86,12 @@ oc_eventer *oc_eventer_new(const oc_def *def, const oc_def_feed *feed, const cha
     ev->def = def;
     ev->feed = feed;
     ev->calendar_name = feed->name.value != NULL ? feed->name.value : def->name.value;
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        snprintf(ev->summary_key[k], sizeof(ev->summary_key[k]), "summary.%s",
+                 oc_kind_name((oc_kind)k));
+        snprintf(ev->description_key[k], sizeof(ev->description_key[k]), "description.%s",
+                 oc_kind_name((oc_kind)k));
+    }
     oc_error_init(&tmp);
     ev->tmpl = oc_tmpl_load(templates_dir, lang, &tmp);
     if (ev->tmpl == NULL) {
@@ -257,7 +273,6 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
     const oc_def *def = ev->def;
     texts *tx = &ev->cache;
     oc_buf summary = {0}, description = {0}, alarm = {0}, extra = {0};
-    char key[64];
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -336,12 +351,11 @@ int oc_event_make(oc_eventer *ev, const oc_slot *slot, oc_kind kind, oc_event *o
                       {"extra", extra.data}};
         size_t nv = sizeof(v) / sizeof(v[0]);
 
-        snprintf(key, sizeof(key), "summary.%s", oc_kind_name(kind));
-        if (oc_tmpl_expand(ev->tmpl, key, v, nv, &summary, err) != 0) {
+        if (oc_tmpl_expand(ev->tmpl, ev->summary_key[kind], v, nv, &summary, err) != 0) {
             goto done;
         }
-        snprintf(key, sizeof(key), "description.%s", oc_kind_name(kind));
-        if (oc_tmpl_expand(ev->tmpl, key, v, nv, &description, err) != 0) {
+        if (oc_tmpl_expand(ev->tmpl, ev->description_key[kind], v, nv, &description, err) !=
+            0) {
             goto done;
         }
         if (out->has_alarm && oc_tmpl_expand(ev->tmpl, "alarm", v, nv, &alarm, err) != 0) {

@@ -119,6 +119,32 @@ void oc_buf_printf(oc_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+size_t oc_uint_text(uint64_t v, int width, char out[21])
+{
+    char tmp[20];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n < (size_t)width && n < sizeof(tmp)) {
+        tmp[n++] = '0';
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = tmp[n - 1 - i];
+    }
+    out[n] = '\0';
+    return n;
+}
+
+void oc_buf_put_uint(oc_buf *b, uint64_t v, int width)
+{
+    char text[21];
+
+    oc_buf_add(b, text, oc_uint_text(v, width, text));
+}
+
 void oc_buf_reset(oc_buf *b)
 {
     b->len = 0;

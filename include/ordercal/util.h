@@ -32,6 +32,14 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void oc_buf_printf(oc_buf *b, const char *fmt, ...);
 void oc_buf_reset(oc_buf *b);
+
+/* Writes 'v' in decimal, zero-padded to at least 'width' digits (0..20),
+ * NUL-terminated, into 'out'; returns its length. printf's cost, without
+ * printf: these run for every event. */
+size_t oc_uint_text(uint64_t v, int width, char out[21]);
+/* Appends the same to 'b'. */
+void oc_buf_put_uint(oc_buf *b, uint64_t v, int width);
+
 /* Returns the contents as a new string; the caller frees it; 'b' is emptied. */
 char *oc_buf_detach(oc_buf *b);
 void oc_buf_free(oc_buf *b);
