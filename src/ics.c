@@ -635,15 +635,25 @@ static struct icaltimetype ical_utc(int64_t utc)
 static void stamp_text(int64_t t, char out[17])
 {
     int64_t day = oc_day_floor(t);
-    int64_t sec = t - day * 86400;
+    int sec = (int)(t - day * 86400);
     oc_date d = oc_date_from_day(day);
+    const int fields[6] = {(d.year % 10000 + 10000) % 10000, d.month, d.day, sec / 3600,
+                           sec % 3600 / 60, sec % 60};
+    char *p = out;
 
-    char tmp[64];
+    for (int i = 0; i < 6; i++) {
+        int width = i == 0 ? 4 : 2;
+        char text[21];
+        size_t n = oc_uint_text((uint64_t)fields[i], width, text);
 
-    snprintf(tmp, sizeof(tmp), "%04d%02d%02dT%02d%02d%02dZ", d.year % 10000, d.month % 100,
-             d.day % 100, (int)(sec / 3600), (int)(sec % 3600 / 60), (int)(sec % 60));
-    memcpy(out, tmp, 16);
-    out[16] = '\0';
+        memcpy(p, text + n - (size_t)width, (size_t)width);
+        p += width;
+        if (i == 2) {
+            *p++ = 'T';
+        }
+    }
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 /* The inverse of stamp_text(), for stamps utc_stamp() accepted. */
@@ -721,23 +731,11 @@ static icalcomponent *build_event(const oc_def *def, const oc_event *e, const ch
 
 static int serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err);
 
-/* Appends 'value' as 'width' decimal digits (no printf on the hot path). */
-static void put_digits(oc_buf *b, int value, int width)
-{
-    char d[8];
-
-    for (int i = width - 1; i >= 0; i--) {
-        d[i] = (char)('0' + value % 10);
-        value /= 10;
-    }
-    oc_buf_add(b, d, (size_t)width);
-}
-
 static void put_ymd(oc_buf *b, oc_date d)
 {
-    put_digits(b, d.year, 4);
-    put_digits(b, d.month, 2);
-    put_digits(b, d.day, 2);
+    oc_buf_put_uint(b, (uint64_t)d.year, 4);
+    oc_buf_put_uint(b, (uint64_t)d.month, 2);
+    oc_buf_put_uint(b, (uint64_t)d.day, 2);
 }
 
 static void put_date(oc_buf *b, const char *name, oc_day day)
@@ -761,9 +759,9 @@ static void put_time(oc_buf *b, const char *name, int64_t t, const char *tzid)
     oc_buf_putc(b, ':');
     put_ymd(b, oc_date_from_day(day));
     oc_buf_putc(b, 'T');
-    put_digits(b, sec / 3600, 2);
-    put_digits(b, sec % 3600 / 60, 2);
-    put_digits(b, sec % 60, 2);
+    oc_buf_put_uint(b, (uint64_t)sec / 3600, 2);
+    oc_buf_put_uint(b, (uint64_t)sec % 3600 / 60, 2);
+    oc_buf_put_uint(b, (uint64_t)sec % 60, 2);
     oc_buf_puts(b, tzid != NULL ? "\n" : "Z\n");
 }
 
@@ -797,7 +795,9 @@ void oc_ics_event_lines(const oc_def *def, const oc_event *e, const char *tzid, 
     put_text(lines, "SUMMARY", e->summary);
     put_text(lines, "DESCRIPTION", e->description);
     if (def->url.value != NULL) {
-        oc_buf_printf(lines, "URL:%s\n", def->url.value);
+        oc_buf_puts(lines, "URL:");
+        oc_buf_puts(lines, def->url.value);
+        oc_buf_putc(lines, '\n');
     }
     oc_buf_puts(lines, "TRANSP:TRANSPARENT\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\n");
     if (e->has_alarm) {
@@ -806,7 +806,9 @@ void oc_ics_event_lines(const oc_def *def, const oc_event *e, const char *tzid, 
         oc_buf_puts(lines, "BEGIN:VALARM\nACTION:DISPLAY\n");
         put_text(lines, "DESCRIPTION", e->alarm_text);
         oc_ics_trigger_text(e->alarm, trigger, sizeof(trigger));
-        oc_buf_printf(lines, "TRIGGER:%s\nEND:VALARM\n", trigger);
+        oc_buf_puts(lines, "TRIGGER:");
+        oc_buf_puts(lines, trigger);
+        oc_buf_puts(lines, "\nEND:VALARM\n");
     }
     oc_buf_puts(lines, "END:VEVENT\n");
 }
@@ -927,137 +929,6 @@ static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
         icalcomponent_add_component(vtz, c);
     }
     return vtz;
-}
-
-/* ---- the publish gate --------------------------------------------------- */
-
-static icalcomponent *parse_back(const char *text, const char *what, oc_error *err)
-{
-    icalcomponent *c;
-
-    icalerror_clear_errno();
-    c = icalparser_parse_string(text);
-    if (c == NULL) {
-        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical cannot parse %s back", what);
-        return NULL;
-    }
-
-    /* libical reports what it could not read as X-LIC-ERROR properties. */
-    if (icalcomponent_count_errors(c) != 0) {
-        icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
-
-        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical rejects %s: %s", what,
-                     p != NULL ? icalproperty_get_xlicerror(p) : "an error in a subcomponent");
-        icalcomponent_free(c);
-        return NULL;
-    }
-    icalerror_clear_errno();
-    return c;
-}
-
-static int gate_header(const oc_buf *header, const oc_buf *vtimezone, oc_error *err)
-{
-    oc_buf text = {0};
-    icalcomponent *c = NULL;
-    int rc = -1;
-
-    oc_buf_add(&text, header->data, header->len);
-    oc_buf_add(&text, vtimezone->data, vtimezone->len);
-    oc_buf_puts(&text, "END:VCALENDAR\r\n");
-    if (oc_ics_check_lines(text.data, text.len, err) != 0) {
-        goto done;
-    }
-    c = parse_back(text.data, "the calendar header", err);
-    if (c == NULL) {
-        goto done;
-    }
-    if (icalcomponent_isa(c) != ICAL_VCALENDAR_COMPONENT ||
-        icalcomponent_get_first_property(c, ICAL_VERSION_PROPERTY) == NULL ||
-        icalcomponent_get_first_property(c, ICAL_PRODID_PROPERTY) == NULL) {
-        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                     "the calendar header lacks VERSION or PRODID");
-        goto done;
-    }
-    rc = 0;
-done:
-    if (c != NULL) {
-        icalcomponent_free(c);
-    }
-    oc_buf_free(&text);
-    return rc;
-}
-
-static int gate_event(const oc_buf *block, const oc_event *e, const char *tzid,
-                      icaltimezone *zone, oc_error *err)
-{
-    icalcomponent *c = NULL;
-    icalproperty *p;
-    int rc = -1, alarms;
-    char what[96];
-
-    snprintf(what, sizeof(what), "the %s event %s", oc_kind_name(e->kind), e->uid);
-    if (oc_ics_check_lines(block->data, block->len, err) != 0) {
-        return -1;
-    }
-    c = parse_back(block->data, what, err);
-    if (c == NULL) {
-        return -1;
-    }
-
-    /* Without METHOD, libical's restriction check ignores a missing UID or
-     * DTSTAMP: check them here. */
-    if (icalcomponent_isa(c) != ICAL_VEVENT_COMPONENT ||
-        (p = icalcomponent_get_first_property(c, ICAL_UID_PROPERTY)) == NULL ||
-        strcmp(icalproperty_get_uid(p), e->uid) != 0 ||
-        icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY) == NULL ||
-        (p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY)) == NULL) {
-        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                     "%s lost its UID, DTSTAMP or DTSTART when parsed back", what);
-        goto done;
-    }
-    alarms = icalcomponent_count_components(c, ICAL_VALARM_COMPONENT);
-    if (alarms != (e->has_alarm ? 1 : 0)) {
-        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "%s has %d alarms when parsed back",
-                     what, alarms);
-        goto done;
-    }
-    if (e->timed) {
-        struct icaltimetype t = icalproperty_get_dtstart(p);
-        icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-        int64_t utc;
-
-        if (e->start_utc) {
-            if (tzp != NULL || !icaltime_is_utc(t) || t.is_date) {
-                oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                             "%s is not a UTC time when parsed back", what);
-                goto done;
-            }
-            utc = (int64_t)icaltime_as_timet(t);
-        } else {
-            if (tzp == NULL || strcmp(icalparameter_get_tzid(tzp), tzid) != 0 || t.is_date) {
-                oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                             "%s is not a zoned time when parsed back", what);
-                goto done;
-            }
-
-            /* Read through our own VTIMEZONE, the instant must be the one the
-             * tz database gives: the wall time we write is never skipped nor
-             * repeated, so there is one answer. */
-            t.zone = NULL;
-            utc = (int64_t)icaltime_as_timet_with_zone(t, zone);
-        }
-        if (utc != e->utc_start) {
-            oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
-                         "%s: its DTSTART reads as %lld, the tz database gives %lld", what,
-                         (long long)utc, (long long)e->utc_start);
-            goto done;
-        }
-    }
-    rc = 0;
-done:
-    icalcomponent_free(c);
-    icalerror_clear_errno();
-    return rc;
 }
 
 /* ---- the change report ------------------------------------------------- */
@@ -1223,7 +1094,9 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
     const char *tzid = oc_tz_name(tz);
     oc_buf lines = {0}, header = {0}, vtz_text = {0}, block = {0};
     oc_tz_rules rules = {0, NULL};
-    icaltimezone *zone = NULL;
+    oc_ics_gate *gate = NULL;
+    oc_error gate_err;
+    size_t writer_at = SIZE_MAX; /* the event the writer failed on */
     bool *matched = NULL;
     bool timed = false;
     int64_t tmin = 0, tmax = 0;
@@ -1278,19 +1151,14 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
             icalcomponent_free(vtz);
             goto done;
         }
+        icalcomponent_free(vtz);
         fold_lines(&lines, &vtz_text, 0);
-        zone = icaltimezone_new();
-        if (zone == NULL || !icaltimezone_set_component(zone, vtz)) {
-            icalcomponent_free(vtz);
-            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                         "libical refuses the VTIMEZONE of %s", tzid);
-            goto done;
-        }
     }
-    if (gate_header(&header, &vtz_text, err) != 0 || emit(&sink, &header, err) != 0 ||
+    if (oc_ics_gate_header(&header, &vtz_text, err) != 0 || emit(&sink, &header, err) != 0 ||
         emit(&sink, &vtz_text, err) != 0) {
         goto done;
     }
+    gate = oc_ics_gate_new(tzid, &vtz_text, oc_date_from_day(oc_day_floor(tmax)).year + 1, -1);
     matched = oc_xcalloc(oc_ics_prev_count(prev) + 1, sizeof(*matched));
     for (size_t i = 0; i < sched->count; i++) {
         for (int k = 0; k < OC_KIND_COUNT; k++) {
@@ -1302,7 +1170,8 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
             int made = oc_event_make(ev, &sched->slots[i], (oc_kind)k, &e, err);
 
             if (made < 0) {
-                goto done;
+                writer_at = stats->events;
+                goto written;
             }
             if (made == 0) {
                 continue;
@@ -1346,14 +1215,25 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
 
                 oc_ics_fold(&block, lines.data + start, end - start);
                 if (index == 1) {
-                    oc_buf_printf(&block, "DTSTAMP:%s\r\nLAST-MODIFIED:%s\r\nSEQUENCE:%ld\r\n",
-                                  stamp, modified, sequence);
+                    oc_buf_puts(&block, "DTSTAMP:");
+                    oc_buf_puts(&block, stamp);
+                    oc_buf_puts(&block, "\r\nLAST-MODIFIED:");
+                    oc_buf_puts(&block, modified);
+                    oc_buf_puts(&block, "\r\nSEQUENCE:");
+                    oc_buf_put_uint(&block, (uint64_t)sequence, 0);
+                    oc_buf_puts(&block, "\r\n");
                 }
                 index++;
                 start = end + 1;
             }
-            if (gate_event(&block, &e, tzid, zone, err) != 0 || emit(&sink, &block, err) != 0) {
-                goto done;
+            /* The gate checks the event while the next ones are written: the
+             * feed is renamed into place only once every event has passed. */
+            if (oc_ics_gate_event(gate, &block, &e) != 0) {
+                goto written;
+            }
+            if (emit(&sink, &block, err) != 0) {
+                writer_at = stats->events + 1;
+                goto written;
             }
             if (stamp_seconds(modified) > stats->last_modified) {
                 stats->last_modified = stamp_seconds(modified);
@@ -1361,6 +1241,18 @@ int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sc
             stats->events++;
             oc_event_clear(&e);
         }
+    }
+written:
+
+    /* Errors in feed order: a refusal of an event written before the
+     * writer's own failure is the one a sequential build would have met. */
+    oc_error_init(&gate_err);
+    if (oc_ics_gate_finish(gate, writer_at, &gate_err) != 0) {
+        *err = gate_err;
+        goto done;
+    }
+    if (writer_at != SIZE_MAX) {
+        goto done;
     }
     for (size_t i = 0; i < oc_ics_prev_count(prev); i++) {
         const prev_entry *pe = &prev->entries[i];
@@ -1385,9 +1277,7 @@ done:
     oc_event_clear(&e);
     free(matched);
     oc_tz_rules_free(&rules);
-    if (zone != NULL) {
-        icaltimezone_free(zone, 1);
-    }
+    oc_ics_gate_free(gate);
     oc_buf_free(&lines);
     oc_buf_free(&header);
     oc_buf_free(&vtz_text);

@@ -42,8 +42,10 @@ typedef struct {
 } oc_ics_stats;
 
 /* Renders one feed of 'def' as RFC 5545 text, event by event, and hands it to
- * 'sink'. Each event and the calendar header are parsed back with libical
- * before they reach the sink; a refusal is OC_E_ICAL. 'prev' may be NULL.
+ * 'sink'. The calendar header and every event are parsed back with libical
+ * (the publish gate, on worker threads while the writer goes on); a refusal
+ * is OC_E_ICAL. The sink may have received part of the feed by then: on -1
+ * the caller discards what it received. 'prev' may be NULL.
  * Returns 0, or -1 with 'err' set. */
 int oc_ics_render(const oc_def *def, const oc_def_feed *feed, const oc_sched *sched,
                   oc_eventer *ev, const oc_ics_prev *prev, const oc_ics_opts *opts,

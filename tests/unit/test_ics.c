@@ -654,6 +654,211 @@ static void test_ics_writer_matches_libical(void **state)
     assert_true(compared > 60);
 }
 
+/* ---- the publish gate --------------------------------------------------- */
+
+/* One event's published bytes; 'dtend' and 'dtstamp' may be swapped for
+ * broken or missing lines. */
+static void gate_block(oc_buf *b, const char *uid, const char *dtstamp, const char *dtend,
+                       bool alarm)
+{
+    oc_buf_reset(b);
+    oc_buf_puts(b, "BEGIN:VEVENT\r\nUID:");
+    oc_buf_puts(b, uid);
+    oc_buf_puts(b, "\r\n");
+    oc_buf_puts(b, dtstamp);
+    oc_buf_puts(b, "DTSTART;VALUE=DATE:20230717\r\n");
+    oc_buf_puts(b, dtend);
+    oc_buf_puts(b, "SUMMARY:Portail ouvert\r\nTRANSP:TRANSPARENT\r\n");
+    if (alarm) {
+        oc_buf_puts(b, "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\n"
+                       "TRIGGER:PT0S\r\nEND:VALARM\r\n");
+    }
+    oc_buf_puts(b, "END:VEVENT\r\n");
+}
+
+#define GOOD_STAMP "DTSTAMP:20230718T000000Z\r\n"
+#define GOOD_END "DTEND;VALUE=DATE:20230719\r\n"
+#define BAD_END "DTEND;VALUE=DATE:2023\r\n" /* libical reads "2023071X" as 20230701 */
+
+static void gate_event_for(oc_event *e, size_t i)
+{
+    memset(e, 0, sizeof(*e));
+    e->kind = OC_KIND_SESSION;
+    oc_event_uid("gate-test", OC_KIND_SESSION, (oc_day)i, e->uid);
+}
+
+/* Queues 'n' events, the ones listed in 'bad' with a broken DTEND, through
+ * a gate of 'threads' workers; returns oc_ics_gate_finish()'s result. */
+static int gate_run(int threads, size_t n, const size_t *bad, size_t nbad, size_t before,
+                    oc_error *err)
+{
+    oc_ics_gate *g = oc_ics_gate_new("Europe/Paris", NULL, 2024, threads);
+    oc_buf block = {0};
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        bool broken = false;
+        oc_event e;
+
+        for (size_t k = 0; k < nbad; k++) {
+            broken |= bad[k] == i;
+        }
+        gate_event_for(&e, i);
+        gate_block(&block, e.uid, GOOD_STAMP, broken ? BAD_END : GOOD_END, false);
+        if (oc_ics_gate_event(g, &block, &e) != 0) {
+            break;
+        }
+    }
+    oc_error_init(err);
+    rc = oc_ics_gate_finish(g, before, err);
+    oc_ics_gate_free(g);
+    oc_buf_free(&block);
+    return rc;
+}
+
+static void assert_refuses(const oc_error *err, size_t i, const char *why)
+{
+    oc_event e;
+
+    gate_event_for(&e, i);
+    assert_int_equal(err->code, OC_E_ICAL);
+    if (strstr(err->text, e.uid) == NULL || strstr(err->text, why) == NULL) {
+        fail_msg("expected event %zu (%s) refused for '%s', got: %s", i, e.uid, why, err->text);
+    }
+}
+
+static void test_ics_gate_passes_good_events(void **state)
+{
+    oc_error err;
+
+    (void)state;
+    assert_int_equal(gate_run(0, 200, NULL, 0, SIZE_MAX, &err), 0);
+    assert_int_equal(gate_run(2, 1000, NULL, 0, SIZE_MAX, &err), 0);
+    assert_int_equal(err.code, OC_OK);
+}
+
+/* A line the gate has seen accepted is skipped only when identical: the
+ * same property with another value is parsed, and refused. */
+static void test_ics_gate_memo_refuses_a_changed_line(void **state)
+{
+    static const size_t bad[] = {5};
+    oc_error err;
+
+    (void)state;
+    assert_int_equal(gate_run(0, 10, bad, 1, SIZE_MAX, &err), -1);
+    assert_refuses(&err, 5, "libical rejects");
+}
+
+/* Runs the events 'e[0..n)' with the bytes 'blocks[0..n)' through a new
+ * gate without workers; returns oc_ics_gate_finish()'s result. */
+static int gate_blocks(const oc_event *e, const oc_buf *blocks, size_t n, const char *tzid,
+                       const oc_buf *zone, oc_error *err)
+{
+    oc_ics_gate *g = oc_ics_gate_new(tzid, zone, 2024, 0);
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(oc_ics_gate_event(g, &blocks[i], &e[i]), 0);
+    }
+    oc_error_init(err);
+    rc = oc_ics_gate_finish(g, SIZE_MAX, err);
+    oc_ics_gate_free(g);
+    return rc;
+}
+
+/* A DTSTAMP the memo knows still has to be there. */
+static void test_ics_gate_missing_dtstamp(void **state)
+{
+    oc_buf blocks[3] = {{0}, {0}, {0}};
+    oc_event e[3];
+    oc_error err;
+
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        gate_event_for(&e[i], i);
+        gate_block(&blocks[i], e[i].uid, i == 2 ? "" : GOOD_STAMP, GOOD_END, false);
+    }
+    assert_int_equal(gate_blocks(e, blocks, 3, "Europe/Paris", NULL, &err), -1);
+    assert_refuses(&err, 2, "lost its UID, DTSTAMP or DTSTART");
+    for (size_t i = 0; i < 3; i++) {
+        oc_buf_free(&blocks[i]);
+    }
+}
+
+/* The UID and the alarm count are checked against what was written. */
+static void test_ics_gate_uid_and_alarm(void **state)
+{
+    oc_buf block = {0};
+    oc_event e, other;
+    oc_error err;
+
+    (void)state;
+    gate_event_for(&e, 0);
+    gate_event_for(&other, 1);
+    gate_block(&block, other.uid, GOOD_STAMP, GOOD_END, false);
+    assert_int_equal(gate_blocks(&e, &block, 1, "Europe/Paris", NULL, &err), -1);
+    assert_refuses(&err, 0, "lost its UID");
+
+    e.has_alarm = true;
+    gate_block(&block, e.uid, GOOD_STAMP, GOOD_END, false);
+    assert_int_equal(gate_blocks(&e, &block, 1, "Europe/Paris", NULL, &err), -1);
+    assert_refuses(&err, 0, "has 0 alarms");
+    gate_block(&block, e.uid, GOOD_STAMP, GOOD_END, true);
+    assert_int_equal(gate_blocks(&e, &block, 1, "Europe/Paris", NULL, &err), 0);
+    oc_buf_free(&block);
+}
+
+/* Whatever thread finds them, the refusal reported is the first in feed
+ * order, and one after the writer's own failure is not reported. */
+static void test_ics_gate_first_refusal_in_feed_order(void **state)
+{
+    static const size_t bad[] = {2900, 700, 1300};
+    oc_error err;
+
+    (void)state;
+    for (int threads = 0; threads <= 3; threads++) {
+        assert_int_equal(gate_run(threads, 3000, bad, 3, SIZE_MAX, &err), -1);
+        assert_refuses(&err, 700, "libical rejects");
+        assert_int_equal(gate_run(threads, 3000, bad, 3, 700, &err), 0);
+        assert_int_equal(err.code, OC_OK);
+    }
+}
+
+/* A zoned DTSTART is read through the published VTIMEZONE and must be the
+ * instant the tz database gave. */
+static void test_ics_gate_reads_the_zone(void **state)
+{
+    static const char vtz[] = "BEGIN:VTIMEZONE\r\nTZID:Test/Plus1\r\nBEGIN:STANDARD\r\n"
+                              "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\n"
+                              "TZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+    static const char event[] = "BEGIN:VEVENT\r\nUID:%s\r\n" GOOD_STAMP
+                                "DTSTART;TZID=Test/Plus1:20230719T180000\r\n"
+                                "DTEND;TZID=Test/Plus1:20230719T183000\r\nEND:VEVENT\r\n";
+    const int64_t utc = 1689786000; /* 2023-07-19T17:00:00Z */
+    oc_buf zone = {0}, block = {0};
+
+    (void)state;
+    oc_buf_puts(&zone, vtz);
+    for (int wrong = 0; wrong <= 1; wrong++) {
+        oc_event e;
+        oc_error err;
+
+        gate_event_for(&e, 0);
+        e.kind = OC_KIND_CONFIRMATION;
+        e.timed = true;
+        e.utc_start = utc + wrong * 3600;
+        oc_buf_reset(&block);
+        oc_buf_printf(&block, event, e.uid);
+        assert_int_equal(gate_blocks(&e, &block, 1, "Test/Plus1", &zone, &err), wrong ? -1 : 0);
+        if (wrong) {
+            assert_int_equal(err.code, OC_E_INTERNAL);
+            assert_non_null(strstr(err.text, "its DTSTART reads as 1689786000"));
+        }
+    }
+    oc_buf_free(&zone);
+    oc_buf_free(&block);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +878,12 @@ int main(void)
         cmocka_unit_test(test_ics_injection),
         cmocka_unit_test(test_ics_writer_matches_libical),
         cmocka_unit_test(test_ics_regeneration_memory),
+        cmocka_unit_test(test_ics_gate_passes_good_events),
+        cmocka_unit_test(test_ics_gate_memo_refuses_a_changed_line),
+        cmocka_unit_test(test_ics_gate_missing_dtstamp),
+        cmocka_unit_test(test_ics_gate_uid_and_alarm),
+        cmocka_unit_test(test_ics_gate_first_refusal_in_feed_order),
+        cmocka_unit_test(test_ics_gate_reads_the_zone),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
