@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,18 @@ typedef struct {
     bool constant; /* no state change ever happens (no DST, or DST all year) */
     tz_state std, dst;
     tz_rule start, end;
+    struct tz_onsets *onsets; /* a cache of rule_onset(); see footer_events() */
 } tz_footer;
+
+/* The footer's firings by year, computed once: every event of a feed asks
+ * for the offsets around its time, each time through five or six years of
+ * rule dates. Direct-mapped on the year. */
+#define TZ_ONSET_SLOTS 64
+
+struct tz_onsets {
+    int year[TZ_ONSET_SLOTS]; /* INT_MIN: empty */
+    int64_t at[TZ_ONSET_SLOTS][2]; /* [0] DST ends, [1] DST starts */
+};
 
 struct oc_tz {
     char *name;
@@ -325,6 +337,23 @@ static int64_t rule_onset(const tz_footer *f, bool to_dst, int year)
     return rule_day(r, year) * TZ_DAY + r->time - before;
 }
 
+static int64_t cached_onset(const tz_footer *f, bool to_dst, int year)
+{
+    struct tz_onsets *c = f->onsets;
+    size_t slot;
+
+    if (c == NULL) {
+        return rule_onset(f, to_dst, year);
+    }
+    slot = (size_t)((unsigned)year % TZ_ONSET_SLOTS);
+    if (c->year[slot] != year) {
+        c->year[slot] = year;
+        c->at[slot][0] = rule_onset(f, false, year);
+        c->at[slot][1] = rule_onset(f, true, year);
+    }
+    return c->at[slot][to_dst];
+}
+
 /* Every rule firing of the years y0..y1, sorted by instant. Ties are broken by year so that
  * DST all year (",0/0,J365/25": this year's end meets next year's start) stays DST. */
 static size_t footer_events(const tz_footer *f, int y0, int y1, tz_event *ev)
@@ -332,8 +361,8 @@ static size_t footer_events(const tz_footer *f, int y0, int y1, tz_event *ev)
     size_t n = 0;
 
     for (int y = y0; y <= y1; y++) {
-        ev[n++] = (tz_event){rule_onset(f, true, y), y, true};
-        ev[n++] = (tz_event){rule_onset(f, false, y), y, false};
+        ev[n++] = (tz_event){cached_onset(f, true, y), y, true};
+        ev[n++] = (tz_event){cached_onset(f, false, y), y, false};
     }
     for (size_t i = 1; i < n; i++) {
         tz_event e = ev[i];
@@ -594,10 +623,16 @@ static bool parse_tzif(oc_tz *tz, const unsigned char *data, size_t len)
     flen = (size_t)(nl - c.p);
     memcpy(footer, c.p, flen);
     footer[flen] = '\0';
-    if (memchr(footer, '\0', flen) != NULL) {
+    if (memchr(footer, '\0', flen) != NULL || !parse_footer(footer, &tz->footer)) {
         return false;
     }
-    return parse_footer(footer, &tz->footer);
+    if (tz->footer.has_dst) {
+        tz->footer.onsets = oc_xmalloc(sizeof(*tz->footer.onsets));
+        for (size_t i = 0; i < TZ_ONSET_SLOTS; i++) {
+            tz->footer.onsets->year[i] = INT_MIN;
+        }
+    }
+    return true;
 }
 
 static bool name_valid(const char *name)
@@ -814,6 +849,7 @@ void oc_tz_free(oc_tz *tz)
     if (tz == NULL) {
         return;
     }
+    free(tz->footer.onsets);
     free(tz->name);
     free(tz->times);
     free(tz->idx);

@@ -11,7 +11,9 @@
  * a "local" value is a wall-clock time counted as if it were UTC
  * (2023-07-19T18:00:00 local is 1689789600 whatever the zone). */
 
-typedef struct oc_tz oc_tz; /* opaque; see src/tz.c */
+/* Opaque; see src/tz.c. A zone caches the rule dates it computes, so one
+ * zone is used by one thread at a time. */
+typedef struct oc_tz oc_tz;
 
 /* ---- Loading ---- */
 
