@@ -236,6 +236,40 @@ static bool has_name(const char *line, size_t len, const char *name)
     return len > n && strncmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
 }
 
+/* The properties the previous-feed reader keeps, told apart by their first
+ * letter before any comparison: the reader sees every line of the feed. */
+typedef enum {
+    PREV_OTHER,
+    PREV_DTSTAMP,
+    PREV_LAST_MODIFIED,
+    PREV_SEQUENCE,
+    PREV_UID,
+    PREV_DTSTART,
+    PREV_DTEND,
+    PREV_SUMMARY
+} prev_prop;
+
+static prev_prop prev_kind(const char *line, size_t len)
+{
+    switch (len > 0 ? line[0] : '\0') {
+    case 'D':
+        return has_name(line, len, "DTSTAMP")   ? PREV_DTSTAMP
+               : has_name(line, len, "DTSTART") ? PREV_DTSTART
+               : has_name(line, len, "DTEND")   ? PREV_DTEND
+                                                : PREV_OTHER;
+    case 'L':
+        return has_name(line, len, "LAST-MODIFIED") ? PREV_LAST_MODIFIED : PREV_OTHER;
+    case 'S':
+        return has_name(line, len, "SEQUENCE")  ? PREV_SEQUENCE
+               : has_name(line, len, "SUMMARY") ? PREV_SUMMARY
+                                                : PREV_OTHER;
+    case 'U':
+        return has_name(line, len, "UID") ? PREV_UID : PREV_OTHER;
+    default:
+        return PREV_OTHER;
+    }
+}
+
 /* ---- the previous feed -------------------------------------------------- */
 
 static int64_t stamp_seconds(const char *v);
@@ -311,6 +345,7 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
     const char *colon = memchr(line, ':', len);
     const char *value = colon != NULL ? colon + 1 : line + len;
     size_t vlen = (size_t)(line + len - value);
+    prev_prop kind;
 
     if (!r->in_event) {
         if (len == 12 && memcmp(line, "BEGIN:VEVENT", 12) == 0) {
@@ -323,8 +358,9 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
         }
         return;
     }
-    if (has_name(line, len, "DTSTAMP") || has_name(line, len, "LAST-MODIFIED")) {
-        char *dst = line[0] == 'D' ? r->cur.dtstamp : r->cur.last_modified;
+    kind = prev_kind(line, len);
+    if (kind == PREV_DTSTAMP || kind == PREV_LAST_MODIFIED) {
+        char *dst = kind == PREV_DTSTAMP ? r->cur.dtstamp : r->cur.last_modified;
 
         if (utc_stamp(value, vlen)) {
             memcpy(dst, value, 16);
@@ -334,7 +370,7 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
         }
         return;
     }
-    if (has_name(line, len, "SEQUENCE")) {
+    if (kind == PREV_SEQUENCE) {
         long v = 0;
 
         if (vlen == 0 || vlen > 10 || strspn(value, "0123456789") < vlen) {
@@ -351,18 +387,18 @@ static void prev_line(prev_reader *r, const char *line, size_t len)
         r->cur.sequence = v;
         return;
     }
-    if (has_name(line, len, "UID") && vlen < sizeof(r->cur.uid)) {
+    if (kind == PREV_UID && vlen < sizeof(r->cur.uid)) {
         memcpy(r->cur.uid, value, vlen);
         r->cur.uid[vlen] = '\0';
-    } else if (has_name(line, len, "DTSTART") || has_name(line, len, "DTEND")) {
-        char *dst = line[2] == 'S' ? r->cur.start : r->cur.end;
+    } else if (kind == PREV_DTSTART || kind == PREV_DTEND) {
+        char *dst = kind == PREV_DTSTART ? r->cur.start : r->cur.end;
 
         /* Only what a date or time holds: the value reaches the terminal. */
         if (vlen < sizeof(r->cur.start) && strspn(value, "0123456789TZ") >= vlen) {
             memcpy(dst, value, vlen);
             dst[vlen] = '\0';
         }
-    } else if (has_name(line, len, "SUMMARY")) {
+    } else if (kind == PREV_SUMMARY) {
         size_t o = 0;
 
         /* Unescaped enough for a one-line report, and safe for a terminal:

@@ -225,7 +225,7 @@ static line_role role(const char *name)
 static size_t reduce(gate_ctx *ctx, const char *text, size_t len, bool *dtstamp)
 {
     int stack[8];
-    int depth = 0;
+    int depth = 0, deeper = 0; /* 'deeper': components nested past the stack */
     size_t start = 0, ncand = 0;
 
     if (ctx->memo == NULL) {
@@ -257,13 +257,19 @@ static size_t reduce(gate_ctx *ctx, const char *text, size_t len, bool *dtstamp)
 
                 line_name(text + start + v, n > v ? n - v : 0, value);
                 stack[depth++] = (int)icalcomponent_string_to_kind(value);
+            } else {
+                deeper++;
             }
             break;
         case LINE_END:
-            depth -= depth > 0;
+            if (deeper > 0) {
+                deeper--;
+            } else {
+                depth -= depth > 0;
+            }
             break;
         case LINE_PROPERTY:
-            if (n <= MEMO_LINE) {
+            if (n <= MEMO_LINE && deeper == 0) {
                 uint64_t h = line_hash(parent, text + start, n);
                 const memo_entry *e = &ctx->memo[h % MEMO_SLOTS];
 
