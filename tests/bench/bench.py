@@ -501,6 +501,20 @@ def main():
     for n, events, label, runs, med, mn, per, ratio, mib in results:
         print("| %s | %s | %s | %d | %.3f | %.3f | %.2f | %.1f | %.1f |"
               % ("{:,}".format(n), "{:,}".format(events), label, runs, med, mn, per, ratio, mib))
+    peers = [label for _, _, label, _, _, _, _, _, _ in results
+             if label not in ("floor (plain stdio C)", "ordercal build",
+                              "ordercal build, nothing changed")]
+    peers = list(dict.fromkeys(peers))
+    if peers:
+        # How many times faster ordercal build is than each peer: the ratio
+        # of medians, from the rows above.
+        medians = {(n, label): med for n, _, label, _, med, _, _, _, _ in results}
+        print()
+        print("| events | %s |" % " | ".join("%s ÷ ordercal build" % p for p in peers))
+        print("| ---: |%s" % (" ---: |" * len(peers)))
+        for n in sizes:
+            print("| %s | %s |" % ("{:,}".format(KINDS * n), " | ".join(
+                "%.1f×" % (medians[(n, p)] / medians[(n, "ordercal build")]) for p in peers)))
     print()
     print("| whole process | runs | median ms | min ms | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
