@@ -521,8 +521,10 @@ static void start_workers(oc_ics_gate *g)
 
 /* Queues the writer's batch. When the queue is full the writer checks the
  * oldest batch itself: it is then the slowest stage, and waiting would
- * leave its core idle. */
-static void submit(oc_ics_gate *g)
+ * leave its core idle. Workers start with the second full batch: a feed
+ * of a hundred events is checked sooner than threads start and each reads
+ * the zone. */
+static void submit(oc_ics_gate *g, bool full)
 {
     gate_batch *b = g->current, *mine = NULL;
 
@@ -535,7 +537,7 @@ static void submit(oc_ics_gate *g)
         }
         return;
     }
-    if (g->started < g->workers && b->items[0].index > 0) {
+    if (full && g->started < g->workers && b->items[0].index > 0) {
         start_workers(g);
     }
     pthread_mutex_lock(&g->lock);
@@ -652,7 +654,7 @@ int oc_ics_gate_event(oc_ics_gate *g, const oc_buf *block, const oc_event *e)
     if (b->count < BATCH_EVENTS) {
         return 0;
     }
-    submit(g);
+    submit(g, true);
     pthread_mutex_lock(&g->lock);
     failed = g->failed;
     pthread_mutex_unlock(&g->lock);
@@ -663,7 +665,7 @@ int oc_ics_gate_finish(oc_ics_gate *g, size_t before, oc_error *err)
 {
     int rc = 0;
 
-    submit(g);
+    submit(g, false);
 
     /* The writer drains what is left, then the workers finish theirs. */
     for (;;) {
