@@ -1,7 +1,9 @@
 /* Unit tests of the ics stage: line folding and escaping (including the
  * libical 3.0.16 traps: 73- and 74-octet tails, split escape pairs), the
- * previous-feed memory, and whole feeds across both DST changes, parsed
- * back with libical through their own VTIMEZONE. */
+ * previous-feed memory, whole feeds across both DST changes, parsed back
+ * with libical through their own VTIMEZONE, and the publish gate: its
+ * refusals, their order across threads, and its memo of accepted lines
+ * against libical parsing whole events. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -824,6 +826,95 @@ static void test_ics_gate_first_refusal_in_feed_order(void **state)
     }
 }
 
+/* The whole-event verdict the gate's memo must agree with: the lines
+ * checked, libical parsing all of them, then the same checks. */
+static bool full_parse_accepts(const oc_buf *block, const oc_event *e)
+{
+    icalcomponent *c;
+    icalproperty *p;
+    oc_error err;
+    bool ok;
+
+    oc_error_init(&err);
+    if (oc_ics_check_lines(block->data, block->len, &err) != 0) {
+        return false;
+    }
+    c = icalparser_parse_string(block->data);
+    if (c == NULL) {
+        return false;
+    }
+    ok = icalcomponent_count_errors(c) == 0 && icalcomponent_isa(c) == ICAL_VEVENT_COMPONENT &&
+         (p = icalcomponent_get_first_property(c, ICAL_UID_PROPERTY)) != NULL &&
+         strcmp(icalproperty_get_uid(p), e->uid) == 0 &&
+         icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY) != NULL &&
+         icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY) != NULL &&
+         icalcomponent_count_components(c, ICAL_VALARM_COMPONENT) == (e->has_alarm ? 1 : 0);
+    icalcomponent_free(c);
+    icalerror_clear_errno();
+    return ok;
+}
+
+/* Remembering accepted lines changes no verdict: events with one byte
+ * changed, dropped or doubled somewhere, checked after good events filled
+ * the memo, are refused exactly when libical parsing them whole refuses. */
+static void test_ics_gate_memo_agrees_with_full_parse(void **state)
+{
+    static const char pool[] = "A:;,=\\\" \r\n\t0Z-x\x7f\xc3";
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    oc_buf blocks[4] = {{0}, {0}, {0}, {0}};
+    oc_event e[4];
+    size_t refused = 0, accepted = 0;
+
+    (void)state;
+    for (size_t i = 0; i < 4; i++) {
+        gate_event_for(&e[i], i);
+        e[i].has_alarm = true;
+        gate_block(&blocks[i], e[i].uid, GOOD_STAMP, GOOD_END, true);
+    }
+    for (int round = 0; round < 3000; round++) {
+        oc_buf *b = &blocks[3];
+        size_t at;
+        char c;
+        oc_error err;
+        int op;
+
+        gate_block(b, e[3].uid, GOOD_STAMP, GOOD_END, true);
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        at = (size_t)(rng % b->len);
+        op = (int)((rng >> 32) % 3);
+        c = pool[(rng >> 40) % (sizeof(pool) - 1)];
+        if (op == 0) {
+            b->data[at] = c;
+        } else if (op == 1) {
+            memmove(b->data + at, b->data + at + 1, b->len - at);
+            b->len--;
+        } else {
+            oc_buf_grow(b, 1);
+            memmove(b->data + at + 1, b->data + at, b->len - at + 1);
+            b->data[at] = c;
+            b->len++;
+        }
+        if (memchr(b->data, '\0', b->len) != NULL) {
+            continue; /* a NUL ends the text for libical: not a published byte */
+        }
+        if (full_parse_accepts(b, &e[3])) {
+            accepted++;
+            assert_int_equal(gate_blocks(e, blocks, 4, "Europe/Paris", NULL, &err), 0);
+        } else {
+            refused++;
+            if (gate_blocks(e, blocks, 4, "Europe/Paris", NULL, &err) != -1) {
+                fail_msg("the gate accepts what libical refuses:\n%s", b->data);
+            }
+        }
+    }
+    assert_true(refused > 100 && accepted > 100);
+    for (size_t i = 0; i < 4; i++) {
+        oc_buf_free(&blocks[i]);
+    }
+}
+
 /* A zoned DTSTART is read through the published VTIMEZONE and must be the
  * instant the tz database gave. */
 static void test_ics_gate_reads_the_zone(void **state)
@@ -884,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_ics_gate_uid_and_alarm),
         cmocka_unit_test(test_ics_gate_first_refusal_in_feed_order),
         cmocka_unit_test(test_ics_gate_reads_the_zone),
+        cmocka_unit_test(test_ics_gate_memo_agrees_with_full_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
