@@ -17,7 +17,6 @@
  * line, so that every file of tests/fuzz/corpus/def/ is a regression test. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +28,9 @@
 #include "ordercal/event.h"
 #include "ordercal/ics.h"
 #include "ordercal/sched.h"
+
+#define FUZZ_NAME "fuzz_def"
+#include "fuzz_util.h"
 
 #ifndef OC_FUZZ_TEMPLATES
 #error "OC_FUZZ_TEMPLATES must name the source templates folder"
@@ -46,32 +48,6 @@
 #define FUZZ_MAX_SLOT_FEEDS 256
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#if defined(__GNUC__)
-#define FUZZ_FAIL_ATTRS __attribute__((noreturn, format(printf, 1, 2)))
-#else
-#define FUZZ_FAIL_ATTRS
-#endif
-static void fuzz_fail(const char *fmt, ...) FUZZ_FAIL_ATTRS;
-
-static void fuzz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_def: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
-{
-    (void)err;
-    oc_buf_add(ctx, data, len);
-    return 0;
-}
 
 static bool is_definition_error(oc_errcode code)
 {
