@@ -122,6 +122,21 @@ static void text(oc_buf *out, const oc_tmpl *t, const char *key)
     oc_html_escape(out, s != NULL ? s : "");
 }
 
+/* <a{before} href="{href}"{after}>{the text of 'key'}</a>, 'href' escaped. */
+static void anchor(oc_buf *out, const oc_tmpl *t, const char *before, const char *href,
+                   const char *after, const char *key)
+{
+    oc_buf_puts(out, "<a");
+    oc_buf_puts(out, before);
+    oc_buf_puts(out, " href=\"");
+    oc_html_escape(out, href);
+    oc_buf_putc(out, '"');
+    oc_buf_puts(out, after);
+    oc_buf_putc(out, '>');
+    text(out, t, key);
+    oc_buf_puts(out, "</a>");
+}
+
 /* ---- per feed ------------------------------------------------------------ */
 
 static int feed_links(const oc_def *def, const oc_def_feed *f, const oc_tmpl *t,
@@ -150,36 +165,18 @@ static int feed_links(const oc_def *def, const oc_def_feed *f, const oc_tmpl *t,
     oc_html_escape(out, https.data);
     oc_buf_puts(out, "\" onclick=\"this.select()\"></label>\n<div class=\"buttons\">");
 
-    oc_buf_puts(out, "<a href=\"");
-    oc_html_escape(out, webcal.data);
-    oc_buf_puts(out, "\">");
-    text(out, t, "page.webcal");
-    oc_buf_puts(out, "</a>");
-
+    anchor(out, t, "", webcal.data, "", "page.webcal");
     oc_buf_puts(&link, "https://calendar.google.com/calendar/r?cid=");
     oc_url_encode(&link, webcal.data);
-    oc_buf_puts(out, "<a href=\"");
-    oc_html_escape(out, link.data);
-    oc_buf_puts(out, "\">");
-    text(out, t, "page.google");
-    oc_buf_puts(out, "</a>");
-
+    anchor(out, t, "", link.data, "", "page.google");
     oc_buf_reset(&link);
     oc_buf_puts(&link, "https://outlook.live.com/calendar/0/addfromweb?url=");
     oc_url_encode(&link, https.data);
     oc_buf_puts(&link, "&name=");
     oc_url_encode(&link, name);
-    oc_buf_puts(out, "<a href=\"");
-    oc_html_escape(out, link.data);
-    oc_buf_puts(out, "\">");
-    text(out, t, "page.outlook");
-    oc_buf_puts(out, "</a>");
-
-    oc_buf_puts(out, "<a class=\"secondary\" href=\"");
-    oc_html_escape(out, https.data);
-    oc_buf_puts(out, "\" download>");
-    text(out, t, "page.download");
-    oc_buf_puts(out, "</a></div>\n");
+    anchor(out, t, "", link.data, "", "page.outlook");
+    anchor(out, t, " class=\"secondary\"", https.data, " download", "page.download");
+    oc_buf_puts(out, "</div>\n");
     rc = oc_html_qr_svg(out, webcal.data,
                         oc_tmpl_get(t, "page.qr") != NULL ? oc_tmpl_get(t, "page.qr") : "QR");
 done:
