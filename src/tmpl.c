@@ -360,7 +360,7 @@ static void parts(const oc_tmpl *t, oc_day n, date_parts *p)
 {
     oc_date d = oc_date_from_day(n);
 
-    oc_uint_text((uint64_t)d.year, 0, p->year); /* years are 1970..2549 */
+    oc_uint_text((uint64_t)d.year, 0, p->year); /* dates here are from 1970 on */
     p->month = t->months[d.month - 1];
     p->weekday = t->weekdays[oc_day_weekday(n)];
 
@@ -383,21 +383,6 @@ int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err)
     return oc_tmpl_expand(t, "date", vars, 4, out, err);
 }
 
-/* 'a' followed by 'b' into 'out' (keys are short: the names are ours). */
-static const char *key2(char out[48], const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-
-    if (na + nb >= 48) {
-        nb = na >= 47 ? 0 : 47 - na;
-        na = na >= 47 ? 47 : na;
-    }
-    memcpy(out, a, na);
-    memcpy(out + na, b, nb);
-    out[na + nb] = '\0';
-    return out;
-}
-
 static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last, oc_buf *out,
                 oc_error *err)
 {
@@ -412,7 +397,8 @@ static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last,
                      {"year1", a.year},       {"weekday2", b.weekday}, {"day2", b.day_text},
                      {"month2", b.month},     {"year2", b.year}};
     if (first == last) {
-        return oc_tmpl_expand(t, key2(key, prefix, ".day"), vars, 4, out, err);
+        snprintf(key, sizeof(key), "%s.day", prefix);
+        return oc_tmpl_expand(t, key, vars, 4, out, err);
     }
     if (da.year != db.year) {
         shape = "";
@@ -425,12 +411,11 @@ static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last,
     /* Two consecutive days read "lundi 17 et mardi 18", longer spans
      * "du lundi 17 au vendredi 21": a language may word them apart. */
     if (last == first + 1 && strcmp(prefix, "span") == 0) {
-        char two[48];
-
-        return oc_tmpl_expand(t, key2(key, key2(two, prefix, ".two"), shape), vars, 8, out,
-                              err);
+        snprintf(key, sizeof(key), "%s.two%s", prefix, shape);
+    } else {
+        snprintf(key, sizeof(key), "%s%s", prefix, shape);
     }
-    return oc_tmpl_expand(t, key2(key, prefix, shape), vars, 8, out, err);
+    return oc_tmpl_expand(t, key, vars, 8, out, err);
 }
 
 int oc_tmpl_span(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err)
