@@ -21,15 +21,22 @@ typedef struct {
     oc_error *err;
 } ctx;
 
-static const char *const kind_names[OC_KIND_COUNT] = {"session", "closed", "confirmation",
-                                                      "delivery", "appointments"};
-
 static const char *const weekday_names[7] = {"monday", "tuesday",  "wednesday", "thursday",
                                              "friday", "saturday", "sunday"};
 
-const char *oc_kind_name(oc_kind kind)
+const char *oc_def_feed_name(const oc_def *def, const oc_def_feed *feed)
 {
-    return (unsigned)kind < OC_KIND_COUNT ? kind_names[kind] : "?";
+    return feed->name.value != NULL ? feed->name.value : def->name.value;
+}
+
+const char *oc_def_feed_description(const oc_def *def, const oc_def_feed *feed)
+{
+    return feed->description.value != NULL ? feed->description.value : def->description.value;
+}
+
+const char *oc_def_feed_language(const oc_def *def, const oc_def_feed *feed)
+{
+    return feed->language.value != NULL ? feed->language.value : def->language.value;
 }
 
 int oc_weekday_parse(const char *s)
@@ -58,7 +65,8 @@ static oc_pos node_pos(const yaml_node_t *n)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static bool fail(ctx *c, oc_pos pos, const char *fmt, ...)
+static bool
+fail(ctx *c, oc_pos pos, const char *fmt, ...)
 {
     va_list ap;
 
@@ -71,7 +79,8 @@ static bool fail(ctx *c, oc_pos pos, const char *fmt, ...)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static bool fail_value(ctx *c, oc_pos pos, const char *fmt, ...)
+static bool
+fail_value(ctx *c, oc_pos pos, const char *fmt, ...)
 {
     va_list ap;
 
@@ -177,8 +186,8 @@ typedef struct {
     oc_pos pos;
 } fields;
 
-static bool collect(ctx *c, yaml_node_t *n, const char *path, const char *const *keys,
-                    size_t count, fields *f)
+static bool collect(ctx *c, yaml_node_t *n, const char *path, const char *const *keys, size_t count,
+                    fields *f)
 {
     char w[96];
 
@@ -187,7 +196,8 @@ static bool collect(ctx *c, yaml_node_t *n, const char *path, const char *const 
     f->count = count;
     f->pos = node_pos(n);
     if (n->type != YAML_MAPPING_NODE) {
-        return fail(c, node_pos(n), "%s must be a mapping, got %s", path[0] ? path : "the definition",
+        return fail(c, node_pos(n), "%s must be a mapping, got %s",
+                    path[0] ? path : "the definition",
                     is_null_scalar(n) ? "nothing" : node_kind_text(n));
     }
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -271,7 +281,7 @@ static bool get_int(ctx *c, yaml_node_t *n, const char *key, const char *path, l
 
     snprintf(expected, sizeof(expected), "a whole number from %ld to %ld%s", lo, hi,
              s != NULL && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ? ", without quotes"
-                                                                           : "");
+                                                                          : "");
     if (s == NULL || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || s[0] == '\0' ||
         (s[0] != '-' && (s[0] < '0' || s[0] > '9'))) {
         return invalid(c, n, key, path, expected);
@@ -305,17 +315,15 @@ static bool check_text(ctx *c, yaml_node_t *n, const char *key, const char *path
         /* A long run of blanks would fold into a line of blanks only. */
         run = ch == ' ' || ch == '\t' ? run + 1 : 0;
         if (run > OC_DEF_MAX_BLANKS) {
-            return fail_value(c, node_pos(n), "%s%s has more than %d spaces or tabs in a row",
-                              key, where(path, w, sizeof(w)), OC_DEF_MAX_BLANKS);
+            return fail_value(c, node_pos(n), "%s%s has more than %d spaces or tabs in a row", key,
+                              where(path, w, sizeof(w)), OC_DEF_MAX_BLANKS);
         }
         if (ch == '\n' && multiline) {
             continue;
         }
         if ((ch < 0x20 && ch != '\t') || ch == 0x7F ||
-            (ch == 0xC2 && i + 1 < n->data.scalar.length && s[i + 1] >= 0x80 &&
-             s[i + 1] <= 0x9F)) {
-            return fail_value(c, node_pos(n),
-                              "%s%s contains a control character (byte %zu)%s", key,
+            (ch == 0xC2 && i + 1 < n->data.scalar.length && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)) {
+            return fail_value(c, node_pos(n), "%s%s contains a control character (byte %zu)%s", key,
                               where(path, w, sizeof(w)), i + 1,
                               ch == '\n' ? "; line breaks are allowed in description and note only"
                                          : "");
@@ -354,8 +362,8 @@ static bool valid_id(const char *s)
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        bool ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-                  (s[i] == '-' && i > 0);
+        bool ok =
+            (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || (s[i] == '-' && i > 0);
         if (!ok) {
             return false;
         }
@@ -436,15 +444,14 @@ static bool get_url(ctx *c, yaml_node_t *n, const char *key, const char *path, o
                 return fail_value(c, node_pos(n),
                                   "%s%s contains %s (byte %zu); percent-encode it as %%%02X", key,
                                   where(path, w, sizeof(w)),
-                                  ch < 0x20 ? "a control character"
+                                  ch < 0x20    ? "a control character"
                                   : ch >= 0x7F ? "a non-ASCII character"
                                                : "a character URLs do not allow",
                                   i + 1, ch);
             }
         }
     }
-    if (s == NULL || strlen(s) != n->data.scalar.length || strlen(s) > 1024 ||
-        !oc_url_valid(s)) {
+    if (s == NULL || strlen(s) != n->data.scalar.length || strlen(s) > 1024 || !oc_url_valid(s)) {
         return invalid(c, n, key, path,
                        "an absolute http:// or https:// URL without spaces or quotes; "
                        "percent-encode other characters");
@@ -462,7 +469,8 @@ static bool get_language(ctx *c, yaml_node_t *n, const char *path, oc_def_str *o
     bool ok = len >= 2 && len <= 16;
 
     for (size_t i = 0; ok && i < len; i++) {
-        ok = (s[i] >= 'a' && s[i] <= 'z') || (i >= 2 && (s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z')));
+        ok = (s[i] >= 'a' && s[i] <= 'z') ||
+             (i >= 2 && (s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z')));
     }
     if (!ok) {
         return invalid(c, n, "language", path, "a language code such as fr or en");
@@ -477,9 +485,8 @@ static bool get_language(ctx *c, yaml_node_t *n, const char *path, oc_def_str *o
 
 static bool load_calendar(ctx *c, yaml_node_t *n, oc_def *def)
 {
-    static const char *const keys[] = {"id",      "name",      "description", "timezone",
-                                       "language", "url",      "reference",   "refresh",
-                                       "base_url", "holidays"};
+    static const char *const keys[] = {"id",  "name",      "description", "timezone", "language",
+                                       "url", "reference", "refresh",     "base_url", "holidays"};
     fields f;
     yaml_node_t *v;
     const char *p = "calendar";
@@ -509,7 +516,7 @@ static bool load_calendar(ctx *c, yaml_node_t *n, oc_def *def)
             (tz = oc_tz_load(s, &tzerr)) == NULL) {
             return invalid(c, v, "timezone", p, "an IANA time zone such as Europe/Paris");
         }
-        oc_tz_free(tz);
+        def->tz = tz;
         def->timezone.value = oc_xstrdup(s);
         def->timezone.pos = node_pos(v);
     }
@@ -566,12 +573,58 @@ static bool parse_time(const char *s, int *minutes)
     return true;
 }
 
+/* session.confirmation: when the order confirmation appears, and its alarm. */
+static bool load_confirmation(ctx *c, yaml_node_t *v, oc_def *def)
+{
+    static const char *const ckeys[] = {"offset", "time", "duration", "alarm"};
+    const char *p = "session.confirmation";
+    yaml_node_t *w;
+    fields g;
+
+    def->confirmation_pos = node_pos(v);
+    if (!collect(c, v, p, ckeys, 4, &g)) {
+        return false;
+    }
+    if ((w = field(&g, "offset")) != NULL) {
+        def->confirmation_offset_pos = node_pos(w);
+        if (!get_int(c, w, "offset", p, 0, OC_DEF_MAX_OFFSET,
+                     &def->rules[OC_KIND_CONFIRMATION].offset)) {
+            return false;
+        }
+    }
+    if ((w = field(&g, "time")) != NULL) {
+        const char *s = scalar(w);
+
+        if (s == NULL || !parse_time(s, &def->rules[OC_KIND_CONFIRMATION].minutes)) {
+            return invalid(c, w, "time", p, "a time HH:MM from 00:00 to 23:59");
+        }
+    }
+    if ((w = field(&g, "duration")) != NULL &&
+        !get_duration(c, w, "duration", p, 60, 86400, "a duration from PT1M to P1D such as PT30M",
+                      &def->rules[OC_KIND_CONFIRMATION].duration)) {
+        return false;
+    }
+    if ((w = field(&g, "alarm")) != NULL) {
+        const char *s = scalar(w);
+
+        if (s != NULL && strcmp(s, "none") == 0) {
+            def->rules[OC_KIND_CONFIRMATION].has_alarm = false;
+        } else if (!get_duration(c, w, "alarm", p, -7 * 86400, 7 * 86400,
+                                 "a duration such as PT0M or -PT15M (at most 7 days), or none",
+                                 &def->rules[OC_KIND_CONFIRMATION].alarm)) {
+            return false;
+        } else {
+            def->rules[OC_KIND_CONFIRMATION].has_alarm = true;
+        }
+    }
+    return true;
+}
+
 static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
 {
     static const char *const keys[] = {"weekday", "length", "delivery", "confirmation",
                                        "appointments"};
     static const char *const dkeys[] = {"offset", "length"};
-    static const char *const ckeys[] = {"offset", "time", "duration", "alarm"};
     static const char *const akeys[] = {"offset"};
     fields f, g;
     yaml_node_t *v;
@@ -602,61 +655,23 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
         }
         if ((w = field(&g, "offset")) != NULL &&
             !get_int(c, w, "offset", "session.delivery", 0, OC_DEF_MAX_OFFSET,
-                     &def->delivery_offset)) {
+                     &def->rules[OC_KIND_DELIVERY].offset)) {
             return false;
         }
-        if ((w = field(&g, "length")) != NULL &&
-            !get_int(c, w, "length", "session.delivery", 1, 28, &def->delivery_length)) {
+        if ((w = field(&g, "length")) != NULL && !get_int(c, w, "length", "session.delivery", 1, 28,
+                                                          &def->rules[OC_KIND_DELIVERY].length)) {
             return false;
         }
-        if (def->delivery_offset < def->length) {
+        if (def->rules[OC_KIND_DELIVERY].offset < def->length) {
             w = field(&g, "offset") != NULL ? field(&g, "offset") : v;
             return fail_value(c, node_pos(w),
                               "delivery offset %d falls inside the session (length %d); "
                               "deliveries come after the session's last day",
-                              def->delivery_offset, def->length);
+                              def->rules[OC_KIND_DELIVERY].offset, def->length);
         }
     }
-    if ((v = field(&f, "confirmation")) != NULL) {
-        yaml_node_t *w;
-        const char *p = "session.confirmation";
-
-        def->confirmation_pos = node_pos(v);
-        if (!collect(c, v, p, ckeys, 4, &g)) {
-            return false;
-        }
-        if ((w = field(&g, "offset")) != NULL) {
-            def->confirmation_offset_pos = node_pos(w);
-            if (!get_int(c, w, "offset", p, 0, OC_DEF_MAX_OFFSET, &def->confirmation_offset)) {
-                return false;
-            }
-        }
-        if ((w = field(&g, "time")) != NULL) {
-            const char *s = scalar(w);
-
-            if (s == NULL || !parse_time(s, &def->confirmation_minutes)) {
-                return invalid(c, w, "time", p, "a time HH:MM from 00:00 to 23:59");
-            }
-        }
-        if ((w = field(&g, "duration")) != NULL &&
-            !get_duration(c, w, "duration", p, 60, 86400,
-                          "a duration from PT1M to P1D such as PT30M",
-                          &def->confirmation_duration)) {
-            return false;
-        }
-        if ((w = field(&g, "alarm")) != NULL) {
-            const char *s = scalar(w);
-
-            if (s != NULL && strcmp(s, "none") == 0) {
-                def->has_alarm = false;
-            } else if (!get_duration(c, w, "alarm", p, -7 * 86400, 7 * 86400,
-                                     "a duration such as PT0M or -PT15M (at most 7 days), or none",
-                                     &def->alarm)) {
-                return false;
-            } else {
-                def->has_alarm = true;
-            }
-        }
+    if ((v = field(&f, "confirmation")) != NULL && !load_confirmation(c, v, def)) {
+        return false;
     }
     if ((v = field(&f, "appointments")) != NULL) {
         yaml_node_t *w;
@@ -667,19 +682,23 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
         }
         if ((w = field(&g, "offset")) != NULL &&
             !get_int(c, w, "offset", "session.appointments", 0, OC_DEF_MAX_OFFSET,
-                     &def->appointments_offset)) {
+                     &def->rules[OC_KIND_APPOINTMENTS].offset)) {
             return false;
         }
     }
-    if (def->confirmation_offset + 1 < def->length) {
+    if (def->rules[OC_KIND_CONFIRMATION].offset + 1 < def->length) {
         return fail_value(c,
-                          def->confirmation_offset_pos.line   ? def->confirmation_offset_pos
-                          : def->confirmation_pos.line ? def->confirmation_pos
-                                                       : def->length_pos,
+                          def->confirmation_offset_pos.line ? def->confirmation_offset_pos
+                          : def->confirmation_pos.line      ? def->confirmation_pos
+                                                            : def->length_pos,
                           "confirmation offset %d is before the session's last day "
                           "(session length %d)",
-                          def->confirmation_offset, def->length);
+                          def->rules[OC_KIND_CONFIRMATION].offset, def->length);
     }
+
+    /* Open and closed weeks both span the session's days. */
+    def->rules[OC_KIND_SESSION].length = def->length;
+    def->rules[OC_KIND_CLOSED].length = def->length;
     return true;
 }
 
@@ -757,9 +776,8 @@ static bool load_rhythm(ctx *c, yaml_node_t *n, oc_def *def)
             return false;
         }
         if (oc_day_weekday(per->from) != def->weekday) {
-            return fail_value(c, per->from_pos,
-                              "%s.from %s is a %s, not the session weekday (%s)", path,
-                              quote(v, q, sizeof(q)), weekday_name(oc_day_weekday(per->from)),
+            return fail_value(c, per->from_pos, "%s.from %s is a %s, not the session weekday (%s)",
+                              path, quote(v, q, sizeof(q)), weekday_name(oc_day_weekday(per->from)),
                               weekday_name(def->weekday));
         }
         if ((v = field(&f, "every")) != NULL) {
@@ -798,6 +816,53 @@ static bool load_rhythm(ctx *c, yaml_node_t *n, oc_def *def)
                                   i - 1, i, quote(field(&f, "from"), q, sizeof(q)));
             }
         }
+    }
+    return true;
+}
+
+/* An exception's delivery override: one date, or [first, last]. */
+static bool load_override(ctx *c, const fields *fp, yaml_node_t *v, const char *path,
+                          const oc_def *def, oc_def_exception *ex)
+{
+    const fields f = *fp;
+    char q[64];
+
+    ex->delivery_pos = node_pos(v);
+    ex->has_delivery = true;
+    if (v->type == YAML_SEQUENCE_NODE) {
+        if (seq_count(v) != 2) {
+            return fail(c, node_pos(v), "%s.delivery must list two dates [first, last], got %zu",
+                        path, seq_count(v));
+        }
+        if (!get_date(c, seq_item(c, v, 0), "delivery", path, &ex->delivery_first) ||
+            !get_date(c, seq_item(c, v, 1), "delivery", path, &ex->delivery_last)) {
+            return false;
+        }
+        if (ex->delivery_last < ex->delivery_first) {
+            return fail_value(c, node_pos(seq_item(c, v, 1)), "%s.delivery ends before it starts",
+                              path);
+        }
+    } else {
+        if (!get_date(c, v, "delivery", path, &ex->delivery_first)) {
+            return false;
+        }
+        ex->delivery_last = ex->delivery_first;
+    }
+    if (ex->delivery_last - ex->delivery_first >= 28) {
+        return fail_value(c, ex->delivery_pos, "%s.delivery spans more than 28 days", path);
+    }
+    if (ex->delivery_first > ex->date + OC_DEF_MAX_OFFSET) {
+        return fail_value(c, ex->delivery_pos,
+                          "%s.delivery starts more than %d days after the session %s", path,
+                          OC_DEF_MAX_OFFSET, quote(field(&f, "date"), q, sizeof(q)));
+    }
+    if (ex->delivery_first < ex->date + def->length) {
+        return fail_value(c, ex->delivery_pos, "%s.delivery starts before the session %s ends",
+                          path, quote(field(&f, "date"), q, sizeof(q)));
+    }
+    if (ex->state == OC_STATE_CLOSED) {
+        return fail_value(c, ex->delivery_pos, "%s is closed: a closed session has no delivery",
+                          path);
     }
     return true;
 }
@@ -851,47 +916,8 @@ static bool load_exceptions(ctx *c, yaml_node_t *n, oc_def *def)
         if ((v = field(&f, "note")) != NULL && !get_text(c, v, "note", path, true, &ex->note)) {
             return false;
         }
-        if ((v = field(&f, "delivery")) != NULL) {
-            ex->delivery_pos = node_pos(v);
-            ex->has_delivery = true;
-            if (v->type == YAML_SEQUENCE_NODE) {
-                if (seq_count(v) != 2) {
-                    return fail(c, node_pos(v),
-                                "%s.delivery must list two dates [first, last], got %zu", path,
-                                seq_count(v));
-                }
-                if (!get_date(c, seq_item(c, v, 0), "delivery", path, &ex->delivery_first) ||
-                    !get_date(c, seq_item(c, v, 1), "delivery", path, &ex->delivery_last)) {
-                    return false;
-                }
-                if (ex->delivery_last < ex->delivery_first) {
-                    return fail_value(c, node_pos(seq_item(c, v, 1)),
-                                      "%s.delivery ends before it starts", path);
-                }
-            } else {
-                if (!get_date(c, v, "delivery", path, &ex->delivery_first)) {
-                    return false;
-                }
-                ex->delivery_last = ex->delivery_first;
-            }
-            if (ex->delivery_last - ex->delivery_first >= 28) {
-                return fail_value(c, ex->delivery_pos, "%s.delivery spans more than 28 days",
-                                  path);
-            }
-            if (ex->delivery_first > ex->date + OC_DEF_MAX_OFFSET) {
-                return fail_value(c, ex->delivery_pos,
-                                  "%s.delivery starts more than %d days after the session %s",
-                                  path, OC_DEF_MAX_OFFSET, quote(field(&f, "date"), q, sizeof(q)));
-            }
-            if (ex->delivery_first < ex->date + def->length) {
-                return fail_value(c, ex->delivery_pos,
-                                  "%s.delivery starts before the session %s ends", path,
-                                  quote(field(&f, "date"), q, sizeof(q)));
-            }
-            if (ex->state == OC_STATE_CLOSED) {
-                return fail_value(c, ex->delivery_pos,
-                                  "%s is closed: a closed session has no delivery", path);
-            }
+        if ((v = field(&f, "delivery")) != NULL && !load_override(c, &f, v, path, def, ex)) {
+            return false;
         }
         if (ex->state == OC_STATE_DEFAULT && !ex->has_delivery && ex->note.value == NULL) {
             return fail_value(c, ex->pos, "%s changes nothing: give a state, a delivery or a note",
@@ -970,16 +996,10 @@ static bool load_feeds(ctx *c, yaml_node_t *n, oc_def *def)
             for (size_t k = 0; k < seq_count(v); k++) {
                 yaml_node_t *kn = seq_item(c, v, k);
                 const char *s = scalar(kn);
-                unsigned kind;
+                int kind = oc_kind_parse(s);
 
-                for (kind = 0; s != NULL && kind < OC_KIND_COUNT; kind++) {
-                    if (strcmp(s, kind_names[kind]) == 0) {
-                        break;
-                    }
-                }
-                if (s == NULL || kind == OC_KIND_COUNT) {
-                    return invalid(c, kn, "kind", kp,
-                                   "session, closed, confirmation, delivery or appointments");
+                if (kind < 0) {
+                    return invalid(c, kn, "kind", kp, oc_kind_list());
                 }
                 if (feed->kinds & (1u << kind)) {
                     return fail_value(c, node_pos(kn), "kind '%s' is listed twice in %s", s, kp);
@@ -995,22 +1015,24 @@ static void set_defaults(oc_def *def)
 {
     def->weekday = 0;
     def->length = 2;
-    def->delivery_offset = 10;
-    def->delivery_length = 2;
-    def->confirmation_offset = 2;
-    def->confirmation_minutes = 18 * 60;
-    def->confirmation_duration = 30 * 60;
-    def->has_alarm = true;
-    def->alarm = 0;
-    def->appointments_offset = 1;
+    def->rules[OC_KIND_DELIVERY].offset = 10;
+    def->rules[OC_KIND_DELIVERY].length = 2;
+    def->rules[OC_KIND_CONFIRMATION].offset = 2;
+    def->rules[OC_KIND_CONFIRMATION].minutes = 18 * 60;
+    def->rules[OC_KIND_CONFIRMATION].duration = 30 * 60;
+    def->rules[OC_KIND_CONFIRMATION].has_alarm = true;
+    def->rules[OC_KIND_CONFIRMATION].alarm = 0;
+    def->rules[OC_KIND_CONFIRMATION].length = 1;
+    def->rules[OC_KIND_APPOINTMENTS].offset = 1;
+    def->rules[OC_KIND_APPOINTMENTS].length = 1;
     def->horizon_weeks = 26;
     def->refresh = 6 * 3600;
 }
 
 static bool load_root(ctx *c, yaml_node_t *root, oc_def *def)
 {
-    static const char *const keys[] = {"calendar", "session",  "rhythm",
-                                       "sessions", "feeds",    "horizon_weeks"};
+    static const char *const keys[] = {"calendar", "session", "rhythm",
+                                       "sessions", "feeds",   "horizon_weeks"};
     fields f;
     yaml_node_t *v;
 
@@ -1065,17 +1087,10 @@ static bool load_root(ctx *c, yaml_node_t *root, oc_def *def)
         oc_duration_format(def->refresh, def->refresh_text, sizeof(def->refresh_text));
     }
     if (def->base_url.value != NULL) {
-        size_t len = strlen(def->base_url.value);
+        char *s = oc_url_folder(def->base_url.value);
 
-        if (def->base_url.value[len - 1] != '/') {
-            char *s = oc_xmalloc(len + 2);
-
-            memcpy(s, def->base_url.value, len);
-            s[len] = '/';
-            s[len + 1] = '\0';
-            free(def->base_url.value);
-            def->base_url.value = s;
-        }
+        free(def->base_url.value);
+        def->base_url.value = s;
     }
     return true;
 }
@@ -1334,6 +1349,7 @@ void oc_def_free(oc_def *def)
         return;
     }
     free(def->path);
+    oc_tz_free(def->tz);
     str_free(&def->id);
     str_free(&def->name);
     str_free(&def->description);

@@ -53,7 +53,17 @@ void oc_error_print(const oc_error *err, FILE *fp)
     print_line(fp, err->file, err->pos, "error", err->text);
 }
 
-void oc_warning_print(FILE *fp, const char *file, oc_pos pos, const char *text)
+void oc_warning_print(FILE *fp, const char *file, oc_pos pos, const char *text, bool error)
 {
-    print_line(fp, file, pos, "warning", text);
+    print_line(fp, file, pos, error ? "error" : "warning", text);
+}
+
+int oc_error_exit_status(const oc_error *err)
+{
+    static const int status[] = {
+        [OC_OK] = 0,      [OC_E_IO] = 3,   [OC_E_SYNTAX] = 1,   [OC_E_SCHEMA] = 1,
+        [OC_E_VALUE] = 1, [OC_E_ICAL] = 4, [OC_E_INTERNAL] = 4, [OC_E_LOCKED] = 3,
+    };
+
+    return (unsigned)err->code < sizeof(status) / sizeof(status[0]) ? status[err->code] : 4;
 }

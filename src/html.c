@@ -84,34 +84,18 @@ int oc_html_qr_svg(oc_buf *out, const char *text, const char *label)
 }
 
 /* Values are escaped by the caller; the page template is ours to trust. */
-static int substitute(const char *text, size_t len, const oc_var *vars, size_t nvars,
-                      oc_buf *out, const char *file, oc_error *err)
+static int substitute(const char *text, size_t len, const oc_var *vars, size_t nvars, oc_buf *out,
+                      const char *file, oc_error *err)
 {
     const char *bad = NULL;
 
     if (oc_tmpl_substitute(text, len, vars, nvars, out, &bad) != 0) {
         oc_error_set(err, OC_E_VALUE, file, (oc_pos){0, 0},
-                     "the page template uses unknown variable '%.*s'",
-                     (int)strcspn(bad, "}\n") + 1, bad);
+                     "the page template uses unknown variable '%.*s'", (int)strcspn(bad, "}\n") + 1,
+                     bad);
         return -1;
     }
     return 0;
-}
-
-static char *read_all(const char *path, oc_error *err)
-{
-    oc_buf b = {0};
-    int r = oc_file_read(path, 4 * 1024 * 1024, &b, err);
-
-    if (r != 0) {
-        if (r > 0) {
-            oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
-                         "the page template is larger than 4 MiB");
-        }
-        oc_buf_free(&b);
-        return NULL;
-    }
-    return oc_buf_detach(&b);
 }
 
 /* A text of the templates, escaped; "" when the templates lack it. */
@@ -142,7 +126,7 @@ static void anchor(oc_buf *out, const oc_tmpl *t, const char *before, const char
 static int feed_links(const oc_def *def, const oc_def_feed *f, const oc_tmpl *t,
                       const char *base_url, oc_buf *out)
 {
-    const char *name = f->name.value != NULL ? f->name.value : def->name.value;
+    const char *name = oc_def_feed_name(def, f);
     oc_buf https = {0}, webcal = {0}, link = {0};
     int rc = 0;
 
@@ -193,12 +177,12 @@ static void feed_contents(const oc_def_feed *f, const oc_tmpl *t, oc_buf *out)
     text(out, t, "page.kinds");
     oc_buf_putc(out, ' ');
     for (int k = 0; k < OC_KIND_COUNT; k++) {
-        char key[32];
+        char key[48];
 
         if (!(f->kinds & (1u << k))) {
             continue;
         }
-        snprintf(key, sizeof(key), "kind.%s", oc_kind_name((oc_kind)k));
+        oc_kind_key((oc_kind)k, "kind.", key, sizeof(key));
         if (!first) {
             oc_buf_puts(out, ", ");
         }
@@ -209,108 +193,67 @@ static void feed_contents(const oc_def_feed *f, const oc_tmpl *t, oc_buf *out)
 
 /* ---- the schedule ------------------------------------------------------ */
 
-static int table(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_buf *out,
-                 oc_error *err)
+static void table(const oc_table *tb, oc_buf *out)
 {
-    oc_buf cell = {0}, time = {0};
-    int rc = -1;
-
-    oc_buf_puts(out, "<table>\n<thead><tr><th scope=\"col\">");
-    text(out, t, "show.session");
-    oc_buf_puts(out, "</th><th scope=\"col\">");
-    text(out, t, "show.state");
-    oc_buf_puts(out, "</th><th scope=\"col\">");
-    text(out, t, "show.delivery");
-    oc_buf_puts(out, "</th><th scope=\"col\">");
-    text(out, t, "show.confirmation");
-    oc_buf_puts(out, "</th></tr></thead>\n<tbody>\n");
-    if (oc_tmpl_time(t, def->confirmation_minutes, &time, err) != 0) {
-        goto done;
+    oc_buf_puts(out, "<table>\n<thead><tr>");
+    for (size_t c = 0; c < 4; c++) {
+        oc_buf_puts(out, "<th scope=\"col\">");
+        oc_html_escape(out, tb->heads[c]);
+        oc_buf_puts(out, "</th>");
     }
-    for (size_t i = 0; i < s->count; i++) {
-        const oc_slot *slot = &s->slots[i];
+    oc_buf_puts(out, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < tb->count; i++) {
+        const oc_table_row *row = &tb->rows[i];
 
         oc_buf_puts(out, "<tr><td>");
-        oc_buf_reset(&cell);
-        if (oc_tmpl_span_short(t, slot->first, slot->last, &cell, err) != 0) {
-            goto done;
-        }
-        oc_html_escape(out, cell.data);
-        oc_buf_printf(out, "</td><td class=\"state-%s\">", slot->open ? "open" : "closed");
-        text(out, t, slot->open ? "state.open" : "state.closed");
-        if (slot->note != NULL) {
+        oc_html_escape(out, row->session);
+        oc_buf_printf(out, "</td><td class=\"state-%s\">", row->slot->open ? "open" : "closed");
+        oc_html_escape(out, row->state);
+        if (row->slot->note != NULL) {
             oc_buf_puts(out, " <span class=\"muted\">(");
-            oc_html_escape(out, slot->note);
+            oc_html_escape(out, row->slot->note);
             oc_buf_puts(out, ")</span>");
         }
         oc_buf_puts(out, "</td><td>");
-        if (slot->open) {
-            oc_buf_reset(&cell);
-            if (oc_tmpl_span_short(t, slot->delivery_first, slot->delivery_last, &cell, err) != 0) {
-                goto done;
-            }
-            oc_html_escape(out, cell.data);
-            oc_buf_puts(out, "</td><td>");
-            oc_buf_reset(&cell);
-            if (oc_tmpl_date(t, slot->confirmation, &cell, err) != 0) {
-                goto done;
-            }
-            {
-                oc_buf dt = {0};
-                oc_var v[] = {{"date", cell.data}, {"time", time.data}};
-                int r = oc_tmpl_expand(t, "datetime", v, 2, &dt, err);
-
-                oc_html_escape(out, dt.data);
-                oc_buf_free(&dt);
-                if (r != 0) {
-                    goto done;
-                }
-            }
-        } else {
-            oc_buf_puts(out, "</td><td>");
-        }
+        oc_html_escape(out, row->delivery);
+        oc_buf_puts(out, "</td><td>");
+        oc_html_escape(out, row->confirmation);
         oc_buf_puts(out, "</td></tr>\n");
     }
     oc_buf_puts(out, "</tbody>\n</table>");
-    rc = 0;
-done:
-    oc_buf_free(&cell);
-    oc_buf_free(&time);
-    return rc;
 }
 
-/* What happens on a day, most telling first: the grid colours a day by its
- * first flag and names them all in its title. */
-enum { F_CONFIRMATION = 1, F_DELIVERY = 2, F_APPOINTMENTS = 4, F_OPEN = 8, F_CLOSED = 16 };
-
-static const struct {
-    unsigned flag;
-    const char *cls;
-    const char *key;
-} day_kinds[] = {
-    {F_CONFIRMATION, "confirmation", "legend.confirmation"},
-    {F_DELIVERY, "delivery", "legend.delivery"},
-    {F_APPOINTMENTS, "appointments", "legend.appointments"},
-    {F_OPEN, "open", "legend.open"},
-    {F_CLOSED, "closed", "legend.closed"},
-};
-
-static void mark(unsigned char *flags, oc_day first_day, size_t ndays, oc_day a, oc_day b,
-                 unsigned flag)
+/* What happens on a day: a bit per kind, at its grid rank. The grid colours
+ * a day by its lowest rank, most telling first, and names them all in its
+ * title. */
+static const oc_kind_info *by_rank(int rank)
 {
-    for (oc_day d = a; d <= b; d++) {
-        if (d >= first_day && (size_t)(d - first_day) < ndays) {
-            flags[d - first_day] |= (unsigned char)flag;
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        if (oc_kind_get((oc_kind)k)->grid_rank == rank) {
+            return oc_kind_get((oc_kind)k);
         }
     }
+    return NULL;
+}
+
+static void legend_key(const oc_kind_info *info, char *key, size_t size)
+{
+    snprintf(key, size, "legend.%s", info->grid);
 }
 
 static void legend(const oc_tmpl *t, oc_buf *out)
 {
     oc_buf_puts(out, "<ul class=\"legend\">");
-    for (size_t i = 0; i < sizeof(day_kinds) / sizeof(day_kinds[0]); i++) {
-        oc_buf_printf(out, "<li><span class=\"%s\"></span>", day_kinds[i].cls);
-        text(out, t, day_kinds[i].key);
+    for (int r = 0; r < OC_KIND_COUNT; r++) {
+        const oc_kind_info *info = by_rank(r);
+        char key[48];
+
+        if (info == NULL) {
+            continue;
+        }
+        legend_key(info, key, sizeof(key));
+        oc_buf_printf(out, "<li><span class=\"%s\"></span>", info->grid);
+        text(out, t, key);
         oc_buf_puts(out, "</li>");
     }
     oc_buf_puts(out, "<li><span class=\"holiday\"></span>");
@@ -318,24 +261,113 @@ static void legend(const oc_tmpl *t, oc_buf *out)
     oc_buf_puts(out, "</li></ul>");
 }
 
+/* The days the grid shows, and what happens on each. */
+typedef struct {
+    oc_day first_day;
+    size_t ndays;
+    unsigned *flags;
+} grid;
+
+static void mark(grid *g, oc_day a, oc_day b, unsigned flag)
+{
+    for (oc_day d = a; d <= b; d++) {
+        if (d >= g->first_day && (size_t)(d - g->first_day) < g->ndays) {
+            g->flags[d - g->first_day] |= flag;
+        }
+    }
+}
+
+/* One day of the grid: its number, its class and its title. */
+static void day_cell(const oc_def *def, const oc_tmpl *t, unsigned f, oc_day day, int d,
+                     oc_buf *out)
+{
+    const char *holiday = oc_sched_holiday(def, day);
+    bool first = true;
+
+    if (f == 0 && holiday == NULL) {
+        oc_buf_printf(out, "<td>%d</td>", d);
+        return;
+    }
+    oc_buf_puts(out, "<td class=\"day");
+    for (int r = 0; r < OC_KIND_COUNT; r++) {
+        if (f & (1u << r)) {
+            oc_buf_printf(out, " %s", by_rank(r)->grid);
+            break;
+        }
+    }
+    oc_buf_puts(out, holiday != NULL ? " holiday\" title=\"" : "\" title=\"");
+    for (int r = 0; r < OC_KIND_COUNT; r++) {
+        char key[48];
+
+        if (f & (1u << r)) {
+            legend_key(by_rank(r), key, sizeof(key));
+            oc_buf_puts(out, first ? "" : ", ");
+            text(out, t, key);
+            first = false;
+        }
+    }
+    if (holiday != NULL) {
+        oc_buf title = {0};
+        oc_var v[1] = {{"holiday", oc_tmpl_holiday(t, holiday)}};
+        oc_error ignored;
+
+        oc_error_init(&ignored);
+        oc_tmpl_expand(t, "page.holiday", v, 1, &title, &ignored);
+        oc_buf_puts(out, first ? "" : ", ");
+        oc_html_escape(out, title.data);
+        oc_buf_free(&title);
+    }
+    oc_buf_printf(out, "\">%d</td>", d);
+}
+
+static void month(const oc_def *def, const oc_tmpl *t, const grid *g, int year, int month,
+                  oc_buf *out)
+{
+    oc_day day1 = oc_day_from_date((oc_date){year, month, 1});
+    int len = oc_days_in_month(year, month), lead = oc_day_weekday(day1);
+    char key[24];
+
+    oc_buf_puts(out, "<section class=\"month\"><h3>");
+    snprintf(key, sizeof(key), "month.%d", month);
+    text(out, t, key);
+    oc_buf_printf(out, " %d</h3>\n<table><thead><tr>", year);
+    for (int w = 1; w <= 7; w++) {
+        snprintf(key, sizeof(key), "weekday.short.%d", w);
+        oc_buf_puts(out, "<th scope=\"col\">");
+        text(out, t, key);
+        oc_buf_puts(out, "</th>");
+    }
+    oc_buf_puts(out, "</tr></thead>\n<tbody><tr>");
+    for (int i = 0; i < lead; i++) {
+        oc_buf_puts(out, "<td></td>");
+    }
+    for (int d = 1; d <= len; d++) {
+        oc_day day = day1 + d - 1;
+        size_t at = (size_t)(day - g->first_day);
+
+        if (d > 1 && oc_day_weekday(day) == 0) {
+            oc_buf_puts(out, "</tr>\n<tr>");
+        }
+        day_cell(def, t, at < g->ndays ? g->flags[at] : 0, day, d, out);
+    }
+    oc_buf_puts(out, "</tr></tbody></table></section>\n");
+}
+
 static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_buf *out)
 {
     oc_date a, b;
-    oc_day first_day, last_day = 0;
-    size_t ndays, nmonths;
-    unsigned char *flags;
+    oc_day last_day = 0;
+    size_t nmonths;
+    grid g;
 
     if (s->count == 0) {
         return;
     }
     for (size_t i = 0; i < s->count; i++) {
-        oc_day end = s->slots[i].open ? s->slots[i].appointments : s->slots[i].last;
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            const oc_span *sp = &s->slots[i].spans[k];
 
-        if (s->slots[i].open && s->slots[i].delivery_last > end) {
-            end = s->slots[i].delivery_last;
-        }
-        if (end > last_day) {
-            last_day = end;
+            last_day = sp->on && sp->last > last_day ? sp->last : last_day;
         }
     }
     a = oc_date_from_day(s->slots[0].first);
@@ -344,223 +376,205 @@ static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_bu
     if (nmonths > OC_HTML_MAX_MONTHS) {
         nmonths = OC_HTML_MAX_MONTHS;
     }
-    first_day = oc_day_from_date((oc_date){a.year, a.month, 1});
-    ndays = (size_t)(nmonths * 31 + 31);
-    flags = oc_xcalloc(ndays, 1);
+    g.first_day = oc_day_from_date((oc_date){a.year, a.month, 1});
+    g.ndays = (size_t)(nmonths * 31 + 31);
+    g.flags = oc_xcalloc(g.ndays, sizeof(*g.flags));
     for (size_t i = 0; i < s->count; i++) {
-        const oc_slot *sl = &s->slots[i];
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            const oc_span *sp = &s->slots[i].spans[k];
 
-        if (!sl->open) {
-            mark(flags, first_day, ndays, sl->first, sl->last, F_CLOSED);
-            continue;
+            if (sp->on) {
+                mark(&g, sp->first, sp->last, 1u << oc_kind_get((oc_kind)k)->grid_rank);
+            }
         }
-        mark(flags, first_day, ndays, sl->first, sl->last, F_OPEN);
-        mark(flags, first_day, ndays, sl->confirmation, sl->confirmation, F_CONFIRMATION);
-        mark(flags, first_day, ndays, sl->delivery_first, sl->delivery_last, F_DELIVERY);
-        mark(flags, first_day, ndays, sl->appointments, sl->appointments, F_APPOINTMENTS);
     }
     for (size_t m = 0; m < nmonths; m++) {
-        int year = a.year + (int)((a.month - 1 + (int)m) / 12);
-        int month = (a.month - 1 + (int)m) % 12 + 1;
-        oc_day day1 = oc_day_from_date((oc_date){year, month, 1});
-        int len = oc_days_in_month(year, month), lead = oc_day_weekday(day1);
-        char key[24];
-
-        oc_buf_puts(out, "<section class=\"month\"><h3>");
-        snprintf(key, sizeof(key), "month.%d", month);
-        text(out, t, key);
-        oc_buf_printf(out, " %d</h3>\n<table><thead><tr>", year);
-        for (int w = 1; w <= 7; w++) {
-            snprintf(key, sizeof(key), "weekday.short.%d", w);
-            oc_buf_puts(out, "<th scope=\"col\">");
-            text(out, t, key);
-            oc_buf_puts(out, "</th>");
-        }
-        oc_buf_puts(out, "</tr></thead>\n<tbody><tr>");
-        for (int i = 0; i < lead; i++) {
-            oc_buf_puts(out, "<td></td>");
-        }
-        for (int d = 1; d <= len; d++) {
-            oc_day day = day1 + d - 1;
-            unsigned f = (size_t)(day - first_day) < ndays ? flags[day - first_day] : 0;
-            const char *holiday;
-
-            if (d > 1 && oc_day_weekday(day) == 0) {
-                oc_buf_puts(out, "</tr>\n<tr>");
-            }
-            holiday = oc_sched_holiday(def, day);
-            if (f == 0 && holiday == NULL) {
-                oc_buf_printf(out, "<td>%d</td>", d);
-                continue;
-            }
-            oc_buf_puts(out, "<td class=\"day");
-            for (size_t k = 0; k < sizeof(day_kinds) / sizeof(day_kinds[0]); k++) {
-                if (f & day_kinds[k].flag) {
-                    oc_buf_printf(out, " %s", day_kinds[k].cls);
-                    break;
-                }
-            }
-            oc_buf_puts(out, holiday != NULL ? " holiday\" title=\"" : "\" title=\"");
-            {
-                bool first = true;
-
-                for (size_t k = 0; k < sizeof(day_kinds) / sizeof(day_kinds[0]); k++) {
-                    if (f & day_kinds[k].flag) {
-                        if (!first) {
-                            oc_buf_puts(out, ", ");
-                        }
-                        text(out, t, day_kinds[k].key);
-                        first = false;
-                    }
-                }
-                if (holiday != NULL) {
-                    char name_key[64];
-                    oc_buf title = {0};
-                    oc_var v[1];
-                    oc_error ignored;
-
-                    snprintf(name_key, sizeof(name_key), "holiday.%s", holiday);
-                    v[0].name = "holiday";
-                    v[0].value = oc_tmpl_get(t, name_key);
-                    oc_error_init(&ignored);
-                    oc_tmpl_expand(t, "page.holiday", v, 1, &title, &ignored);
-                    oc_buf_puts(out, first ? "" : ", ");
-                    oc_html_escape(out, title.data);
-                    oc_buf_free(&title);
-                }
-            }
-            oc_buf_printf(out, "\">%d</td>", d);
-        }
-        oc_buf_puts(out, "</tr></tbody></table></section>\n");
+        month(def, t, &g, a.year + (int)((a.month - 1 + (int)m) / 12),
+              (a.month - 1 + (int)m) % 12 + 1, out);
     }
-    free(flags);
+    free(g.flags);
 }
 
 /* ---- the page ------------------------------------------------------------ */
 
-int oc_html_render(const oc_def *def, const oc_sched *sched, const oc_tmpl *tmpl,
-                   const char *templates_dir, const char *base_url, int64_t last_modified,
-                   oc_buf *out, oc_error *err)
+static const char open_mark[] = "<!-- feed -->\n", close_mark[] = "<!-- /feed -->\n";
+
+/* The page template's three parts: before the feed block, the block (one
+ * copy per feed) and after it. */
+typedef struct {
+    const char *head, *item, *tail;
+    size_t head_len, item_len;
+} page_parts;
+
+static int split(const char *page, const char *path, page_parts *p, oc_error *err)
 {
-    static const char *const open_mark = "<!-- feed -->\n", *const close_mark = "<!-- /feed -->\n";
-    oc_buf path = {0}, items = {0}, title = {0}, desc = {0}, ref = {0}, updated = {0},
-           heads[3] = {{0}}, tbl = {0}, grid = {0}, leg = {0}, date = {0};
-    char *page = NULL;
-    const char *begin, *finish;
+    const char *begin = strstr(page, open_mark);
+    const char *finish = begin != NULL ? strstr(begin, close_mark) : NULL;
+
+    if (finish == NULL) {
+        oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
+                     "the page template lacks a '<!-- feed -->' ... '<!-- /feed -->' block");
+        return -1;
+    }
+    p->head = page;
+    p->head_len = (size_t)(begin - page);
+    p->item = begin + strlen(open_mark);
+    p->item_len = (size_t)(finish - p->item);
+    p->tail = finish + strlen(close_mark);
+    return 0;
+}
+
+/* The variables of the feed block and of the rest of the page. */
+static const char *const item_vars[] = {"feed_name", "feed_contents", "feed_links"};
+static const char *const page_vars[] = {"lang",
+                                        "title",
+                                        "description",
+                                        "reference",
+                                        "updated",
+                                        "feeds_heading",
+                                        "schedule_heading",
+                                        "months_heading",
+                                        "table",
+                                        "legend",
+                                        "months"};
+#define NITEM (sizeof(item_vars) / sizeof(item_vars[0]))
+#define NPAGE (sizeof(page_vars) / sizeof(page_vars[0]))
+
+static int fill(const page_parts *p, const char *const values[NPAGE], const oc_buf *items,
+                const char *path, oc_buf *out, oc_error *err)
+{
+    oc_var vars[NPAGE];
+
+    for (size_t i = 0; i < NPAGE; i++) {
+        vars[i].name = page_vars[i];
+        vars[i].value = values[i];
+    }
+    if (substitute(p->head, p->head_len, vars, NPAGE, out, path, err) != 0) {
+        return -1;
+    }
+    oc_buf_add(out, items->data, items->len);
+    return substitute(p->tail, strlen(p->tail), vars, NPAGE, out, path, err);
+}
+
+int oc_html_check(const char *page, const char *path, oc_error *err)
+{
+    const char *const empty[NPAGE] = {NULL};
+    oc_var vars[NITEM];
+    oc_buf out = {0}, items = {0};
+    page_parts p;
     int rc = -1;
 
-    oc_buf_printf(&path, "%s/index.html", templates_dir);
-    page = read_all(path.data, err);
-    if (page == NULL) {
-        goto done;
+    for (size_t i = 0; i < NITEM; i++) {
+        vars[i].name = item_vars[i];
+        vars[i].value = NULL;
     }
-    begin = strstr(page, open_mark);
-    finish = begin != NULL ? strstr(begin, close_mark) : NULL;
-    if (finish == NULL) {
-        oc_error_set(err, OC_E_VALUE, path.data, (oc_pos){0, 0},
-                     "the page template lacks a '<!-- feed -->' ... '<!-- /feed -->' block");
-        goto done;
+    if (split(page, path, &p, err) == 0 &&
+        substitute(p.item, p.item_len, vars, NITEM, &items, path, err) == 0 &&
+        fill(&p, empty, &items, path, &out, err) == 0) {
+        rc = 0;
     }
-    oc_html_escape(&title, def->name.value);
-    oc_html_escape(&desc, def->description.value);
-    if (def->url.value != NULL) {
-        oc_buf_puts(&ref, "<a href=\"");
-        oc_html_escape(&ref, def->url.value);
-        oc_buf_puts(&ref, "\">");
-        oc_html_escape(&ref, def->reference.value != NULL ? def->reference.value
-                                                          : def->url.value);
-        oc_buf_puts(&ref, "</a>");
-    } else {
-        oc_html_escape(&ref, def->reference.value);
-    }
-    if (last_modified > 0) {
-        oc_buf raw = {0};
-        int r = oc_tmpl_date(tmpl, last_modified / 86400, &raw, err);
+    oc_buf_free(&out);
+    oc_buf_free(&items);
+    return rc;
+}
 
-        if (r == 0) {
-            oc_var v[] = {{"date", raw.data}};
+/* The feed blocks, one per feed. */
+static int feed_items(const oc_html_input *in, const page_parts *p, oc_buf *items, oc_error *err)
+{
+    const oc_def *def = in->def;
 
-            r = oc_tmpl_expand(tmpl, "page.updated", v, 1, &date, err);
-        }
-        oc_buf_free(&raw);
-        if (r != 0) {
-            goto done;
-        }
-        oc_html_escape(&updated, date.data);
-    }
-    text(&heads[0], tmpl, "page.feeds");
-    text(&heads[1], tmpl, "page.schedule");
-    text(&heads[2], tmpl, "page.months");
     for (size_t i = 0; i < def->feed_count; i++) {
         const oc_def_feed *f = &def->feeds[i];
         oc_buf name = {0}, contents = {0}, links = {0};
         int r;
 
-        oc_html_escape(&name, f->name.value != NULL ? f->name.value : def->name.value);
-        feed_contents(f, tmpl, &contents);
-        r = feed_links(def, f, tmpl, base_url, &links);
+        oc_html_escape(&name, oc_def_feed_name(def, f));
+        feed_contents(f, in->tmpl, &contents);
+        r = feed_links(def, f, in->tmpl, in->base_url, &links);
         if (r != 0) {
             oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
                          "libqrencode cannot encode the address of feed '%s'", f->id.value);
         } else {
-            oc_var vars[] = {{"feed_name", name.data},
-                             {"feed_contents", contents.data},
-                             {"feed_links", links.data}};
+            oc_var vars[NITEM] = {{item_vars[0], name.data},
+                                  {item_vars[1], contents.data},
+                                  {item_vars[2], links.data}};
 
-            r = substitute(begin + strlen(open_mark),
-                           (size_t)(finish - begin - (ptrdiff_t)strlen(open_mark)), vars,
-                           sizeof(vars) / sizeof(vars[0]), &items, path.data, err);
+            r = substitute(p->item, p->item_len, vars, NITEM, items, in->page_path, err);
         }
         oc_buf_free(&name);
         oc_buf_free(&contents);
         oc_buf_free(&links);
         if (r != 0) {
-            goto done;
+            return -1;
         }
     }
-    if (table(def, sched, tmpl, &tbl, err) != 0) {
+    return 0;
+}
+
+/* The calendar's reference, a link to its URL when it has one. */
+static void reference(const oc_def *def, oc_buf *out)
+{
+    if (def->url.value != NULL) {
+        oc_buf_puts(out, "<a href=\"");
+        oc_html_escape(out, def->url.value);
+        oc_buf_puts(out, "\">");
+        oc_html_escape(out, def->reference.value != NULL ? def->reference.value : def->url.value);
+        oc_buf_puts(out, "</a>");
+    } else {
+        oc_html_escape(out, def->reference.value);
+    }
+}
+
+/* "Mis à jour le …": the newest LAST-MODIFIED of the feeds. */
+static int updated(const oc_html_input *in, oc_buf *out, oc_error *err)
+{
+    oc_buf raw = {0}, date = {0};
+    int r = 0;
+
+    if (in->last_modified > 0) {
+        r = oc_tmpl_date(in->tmpl, in->last_modified / 86400, &raw, err);
+        if (r == 0) {
+            oc_var v[] = {{"date", raw.data}};
+
+            r = oc_tmpl_expand(in->tmpl, "page.updated", v, 1, &date, err);
+        }
+        oc_html_escape(out, date.data);
+    }
+    oc_buf_free(&raw);
+    oc_buf_free(&date);
+    return r;
+}
+
+int oc_html_render(const oc_html_input *in, oc_buf *out, oc_error *err)
+{
+    enum { LANG, TITLE, DESC, REF, UPDATED, FEEDS, SCHEDULE, MONTHS, TABLE, LEGEND, GRID };
+    oc_buf parts[NPAGE] = {{0}}, items = {0};
+    const char *values[NPAGE];
+    page_parts p;
+    int rc = -1;
+
+    if (split(in->page, in->page_path, &p, err) != 0 || updated(in, &parts[UPDATED], err) != 0 ||
+        feed_items(in, &p, &items, err) != 0) {
         goto done;
     }
-    legend(tmpl, &leg);
-    months(def, sched, tmpl, &grid);
-    {
-        oc_var vars[] = {{"lang", def->language.value},
-                         {"title", title.data},
-                         {"description", desc.data},
-                         {"reference", ref.data},
-                         {"updated", updated.data},
-                         {"feeds_heading", heads[0].data},
-                         {"schedule_heading", heads[1].data},
-                         {"months_heading", heads[2].data},
-                         {"table", tbl.data},
-                         {"legend", leg.data},
-                         {"months", grid.data}};
-        size_t nv = sizeof(vars) / sizeof(vars[0]);
-
-        if (substitute(page, (size_t)(begin - page), vars, nv, out, path.data, err) != 0) {
-            goto done;
-        }
-        oc_buf_add(out, items.data, items.len);
-        finish += strlen(close_mark);
-        if (substitute(finish, strlen(finish), vars, nv, out, path.data, err) != 0) {
-            goto done;
-        }
+    oc_buf_puts(&parts[LANG], in->def->language.value);
+    oc_html_escape(&parts[TITLE], in->def->name.value);
+    oc_html_escape(&parts[DESC], in->def->description.value);
+    reference(in->def, &parts[REF]);
+    text(&parts[FEEDS], in->tmpl, "page.feeds");
+    text(&parts[SCHEDULE], in->tmpl, "page.schedule");
+    text(&parts[MONTHS], in->tmpl, "page.months");
+    table(in->table, &parts[TABLE]);
+    legend(in->tmpl, &parts[LEGEND]);
+    months(in->def, in->sched, in->tmpl, &parts[GRID]);
+    for (size_t i = 0; i < NPAGE; i++) {
+        values[i] = parts[i].data;
     }
-    rc = 0;
+    rc = fill(&p, values, &items, in->page_path, out, err);
 done:
-    free(page);
-    oc_buf_free(&path);
-    oc_buf_free(&items);
-    oc_buf_free(&title);
-    oc_buf_free(&desc);
-    oc_buf_free(&ref);
-    oc_buf_free(&updated);
-    for (int i = 0; i < 3; i++) {
-        oc_buf_free(&heads[i]);
+    for (size_t i = 0; i < NPAGE; i++) {
+        oc_buf_free(&parts[i]);
     }
-    oc_buf_free(&tbl);
-    oc_buf_free(&grid);
-    oc_buf_free(&leg);
-    oc_buf_free(&date);
+    oc_buf_free(&items);
     return rc;
 }

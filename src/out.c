@@ -22,11 +22,20 @@
 #define LOCK_NAME ".ordercal.lock"
 #define TMP_SUFFIX_LEN 7 /* ".XXXXXX" */
 
+/* A file is compared with its target as it is written: while it equals the
+ * target's first bytes nothing is written, so that an unchanged file costs a
+ * read (cron's every run). At the first difference the temporary file is
+ * made, the equal part copied into it from the target, and the rest follows. */
 typedef struct {
     char *name;
     char *path;
     char *tmp;
-    int fd;
+    int fd;      /* the temporary file; -1 until the content differs */
+    int old_fd;  /* the target, to compare with; -1 when there is none */
+    bool exists; /* the target exists */
+    bool differs;
+    bool made;  /* the temporary file exists */
+    off_t same; /* bytes written so far, equal to the target's first ones */
     bool finished, committed;
     oc_out_status status;
     char buf[65536];
@@ -35,6 +44,7 @@ typedef struct {
 
 struct oc_out {
     char *dir;
+    bool dry; /* compare only: no lock, no temporary file, no rename */
     int lock_fd;
     out_file *files;
     size_t count;
@@ -51,7 +61,7 @@ static int make_dirs(const char *dir, oc_error *err)
     char *path = oc_xstrdup(dir);
     int rc = 0;
 
-    for (char *p = path + 1; ; p++) {
+    for (char *p = path + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char saved = *p;
 
@@ -111,7 +121,7 @@ static void remove_stale(const char *dir)
     oc_buf_free(&path);
 }
 
-oc_out *oc_out_open(const char *dir, double lock_timeout, oc_error *err)
+oc_out *oc_out_open(const char *dir, double lock_timeout, bool dry, oc_error *err)
 {
     oc_out *out = NULL;
     oc_buf lock = {0};
@@ -119,6 +129,13 @@ oc_out *oc_out_open(const char *dir, double lock_timeout, oc_error *err)
     struct timespec start, now, nap = {0, 50 * 1000 * 1000};
     int fd;
 
+    if (dry) {
+        out = oc_xcalloc(1, sizeof(*out));
+        out->dir = oc_xstrdup(dir);
+        out->dry = true;
+        out->lock_fd = -1;
+        return out;
+    }
     if (stat(dir, &st) != 0) {
         if (errno != ENOENT || make_dirs(dir, err) != 0) {
             if (errno != ENOENT) {
@@ -148,8 +165,7 @@ oc_out *oc_out_open(const char *dir, double lock_timeout, oc_error *err)
         if ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 >=
             lock_timeout) {
             oc_error_set(err, OC_E_LOCKED, NULL, (oc_pos){0, 0},
-                         "%s is locked by another ordercal run (waited %.0f s)", dir,
-                         lock_timeout);
+                         "%s is locked by another ordercal run (waited %.0f s)", dir, lock_timeout);
             goto fail;
         }
         nanosleep(&nap, NULL);
@@ -170,47 +186,43 @@ int oc_out_begin(oc_out *out, const char *name, oc_error *err)
 {
     out_file *f;
     oc_buf b = {0};
-    mode_t mask;
+    struct stat st;
 
     out->files = oc_xrealloc(out->files, (out->count + 1) * sizeof(*out->files));
     f = &out->files[out->count];
     memset(f, 0, sizeof(*f));
     f->fd = -1;
+    f->old_fd = -1;
     f->name = oc_xstrdup(name);
     oc_buf_printf(&b, "%s/%s", out->dir, name);
     f->path = oc_buf_detach(&b);
     oc_buf_printf(&b, "%s/.%s.XXXXXX", out->dir, name);
     f->tmp = oc_buf_detach(&b);
-    f->fd = mkstemp(f->tmp);
-    if (f->fd < 0) {
-        set_io(err, "cannot create a temporary file for", f->path);
-        free(f->name);
-        free(f->path);
-        free(f->tmp);
-        return -1;
+    out->count++;
+    if (stat(f->path, &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            return set_io(err, "cannot read", f->path);
+        }
+    } else if (!S_ISREG(st.st_mode)) {
+        errno = EISDIR;
+        return set_io(err, "cannot replace", f->path);
+    } else {
+        f->exists = true;
+        f->old_fd = open(f->path, O_RDONLY | O_CLOEXEC);
+        if (f->old_fd < 0) {
+            return set_io(err, "cannot read", f->path);
+        }
     }
-
-    /* mkstemp creates 0600; feeds are read by the web server. */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(f->fd, 0666 & ~mask) != 0) {
-        set_io(err, "cannot set the mode of", f->tmp);
-        close(f->fd);
-        unlink(f->tmp);
-        free(f->name);
-        free(f->path);
-        free(f->tmp);
-        return -1;
-    }
-    return (int)out->count++;
+    f->differs = !f->exists;
+    return (int)out->count - 1;
 }
 
-static int flush_buf(out_file *f, oc_error *err)
+static int write_all(out_file *f, const char *data, size_t len, oc_error *err)
 {
     size_t off = 0;
 
-    while (off < f->used) {
-        ssize_t n = write(f->fd, f->buf + off, f->used - off);
+    while (off < len) {
+        ssize_t n = write(f->fd, data + off, len - off);
 
         if (n < 0) {
             if (errno == EINTR) {
@@ -219,6 +231,103 @@ static int flush_buf(out_file *f, oc_error *err)
             return set_io(err, "cannot write", f->path);
         }
         off += (size_t)n;
+    }
+    return 0;
+}
+
+/* Reads up to 'len' bytes of the target at the current offset; returns how
+ * many (fewer at its end), or -1. */
+static ssize_t read_old(out_file *f, char *into, size_t len)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = read(f->old_fd, into + got, len - got);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return -1;
+        }
+        if (n == 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* The content differs from the target: makes the temporary file and copies
+ * into it the first f->same bytes, those that were equal. */
+static int diverge(oc_out *out, out_file *f, oc_error *err)
+{
+    char chunk[65536];
+    mode_t mask;
+    off_t done = 0;
+
+    f->differs = true;
+    if (out->dry) {
+        return 0;
+    }
+    f->fd = mkstemp(f->tmp);
+    if (f->fd < 0) {
+        return set_io(err, "cannot create a temporary file for", f->path);
+    }
+    f->made = true;
+
+    /* mkstemp creates 0600; feeds are read by the web server. */
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(f->fd, 0666 & ~mask) != 0) {
+        return set_io(err, "cannot set the mode of", f->tmp);
+    }
+    while (done < f->same) {
+        size_t want =
+            (size_t)(f->same - done) < sizeof(chunk) ? (size_t)(f->same - done) : sizeof(chunk);
+        ssize_t n = pread(f->old_fd, chunk, want, done);
+
+        if (n <= 0) {
+            if (n == 0) {
+                errno = EIO; /* the target shrank under us */
+            }
+            return set_io(err, "cannot read", f->path);
+        }
+        if (write_all(f, chunk, (size_t)n, err) != 0) {
+            return -1;
+        }
+        done += n;
+    }
+    return 0;
+}
+
+static int flush_buf(oc_out *out, out_file *f, oc_error *err)
+{
+    /* A new file differs from the start. */
+    if (f->differs && !f->made && !out->dry && diverge(out, f, err) != 0) {
+        return -1;
+    }
+    if (f->used == 0) {
+        return 0;
+    }
+    if (!f->differs) {
+        char old[sizeof(f->buf)];
+        ssize_t n = read_old(f, old, f->used);
+
+        if (n < 0) {
+            return set_io(err, "cannot read", f->path);
+        }
+        if ((size_t)n == f->used && memcmp(old, f->buf, f->used) == 0) {
+            f->same += (off_t)f->used;
+            f->used = 0;
+            return 0;
+        }
+        if (diverge(out, f, err) != 0) {
+            return -1;
+        }
+    }
+    if (f->fd >= 0 && write_all(f, f->buf, f->used, err) != 0) {
+        return -1;
     }
     f->used = 0;
     return 0;
@@ -236,79 +345,46 @@ int oc_out_write(oc_out *out, int index, const void *data, size_t len, oc_error 
         f->used += n;
         p += n;
         len -= n;
-        if (f->used == sizeof(f->buf) && flush_buf(f, err) != 0) {
+        if (f->used == sizeof(f->buf) && flush_buf(out, f, err) != 0) {
             return -1;
         }
     }
     return 0;
 }
 
-/* True when the files at 'a' (fd, rewound) and 'path' hold the same bytes. */
-static bool same_content(int fd, const char *path)
-{
-    char x[65536], y[65536];
-    int g = open(path, O_RDONLY | O_CLOEXEC);
-    bool same = false;
-
-    if (g < 0) {
-        return false;
-    }
-    if (lseek(fd, 0, SEEK_SET) != 0) {
-        close(g);
-        return false;
-    }
-    for (;;) {
-        ssize_t n = read(fd, x, sizeof(x)), m, got = 0;
-
-        if (n < 0) {
-            break;
-        }
-        while (got < n) {
-            m = read(g, y + got, (size_t)(n - got));
-            if (m <= 0) {
-                break;
-            }
-            got += m;
-        }
-        if (got != n || memcmp(x, y, (size_t)n) != 0) {
-            break;
-        }
-        if (n == 0) {
-            same = read(g, y, 1) == 0;
-            break;
-        }
-    }
-    close(g);
-    return same;
-}
-
 int oc_out_finish(oc_out *out, int index, oc_error *err)
 {
     out_file *f = &out->files[index];
-    struct stat st;
 
-    if (flush_buf(f, err) != 0) {
+    if (flush_buf(out, f, err) != 0) {
         return -1;
     }
-    if (fsync(f->fd) != 0) {
-        return set_io(err, "cannot sync", f->path);
-    }
-    if (stat(f->path, &st) != 0) {
-        if (errno != ENOENT) {
+    if (!f->differs) {
+        char one;
+        ssize_t n = read_old(f, &one, 1);
+
+        if (n < 0) {
             return set_io(err, "cannot read", f->path);
         }
-        f->status = OC_OUT_CREATED;
-    } else if (!S_ISREG(st.st_mode)) {
-        errno = EISDIR;
-        return set_io(err, "cannot replace", f->path);
-    } else {
-        f->status = same_content(f->fd, f->path) ? OC_OUT_UNCHANGED : OC_OUT_UPDATED;
+        if (n > 0 && diverge(out, f, err) != 0) {
+            return -1; /* the target is longer */
+        }
     }
-    if (close(f->fd) != 0) {
+    f->status = !f->differs ? OC_OUT_UNCHANGED : f->exists ? OC_OUT_UPDATED : OC_OUT_CREATED;
+    if (f->old_fd >= 0) {
+        close(f->old_fd);
+        f->old_fd = -1;
+    }
+    if (f->fd >= 0) {
+        if (fsync(f->fd) != 0) {
+            return set_io(err, "cannot sync", f->path);
+        }
+        if (close(f->fd) != 0) {
+            f->fd = -1;
+            return set_io(err, "cannot write", f->path);
+        }
         f->fd = -1;
-        return set_io(err, "cannot write", f->path);
     }
-    f->fd = -1;
     f->finished = true;
     return 0;
 }
@@ -316,11 +392,6 @@ int oc_out_finish(oc_out *out, int index, oc_error *err)
 oc_out_status oc_out_status_of(const oc_out *out, int index)
 {
     return out->files[index].status;
-}
-
-const char *oc_out_path(const oc_out *out, int index)
-{
-    return out->files[index].path;
 }
 
 int oc_out_commit(oc_out *out, oc_error *err)
@@ -337,12 +408,14 @@ int oc_out_commit(oc_out *out, oc_error *err)
     for (size_t i = 0; i < out->count; i++) {
         out_file *f = &out->files[i];
 
-        if (f->status == OC_OUT_UNCHANGED) {
-            unlink(f->tmp);
-        } else if (rename(f->tmp, f->path) != 0) {
+        if (f->status != OC_OUT_UNCHANGED && !out->dry && rename(f->tmp, f->path) != 0) {
             return set_io(err, "cannot replace", f->path);
         }
         f->committed = true;
+    }
+
+    if (out->dry) {
+        return 0;
     }
 
     /* The renames are durable only once the folder itself is synced. */
@@ -363,14 +436,18 @@ void oc_out_abort(oc_out *out)
     for (size_t i = 0; i < out->count; i++) {
         out_file *f = &out->files[i];
 
+        if (f->old_fd >= 0) {
+            close(f->old_fd);
+            f->old_fd = -1;
+        }
         if (f->fd >= 0) {
             close(f->fd);
             f->fd = -1;
         }
-        if (!f->committed) {
+        if (f->made && !f->committed) {
             unlink(f->tmp);
-            f->committed = true;
         }
+        f->committed = true;
     }
 }
 

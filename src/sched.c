@@ -24,17 +24,79 @@ static int find_slot(const oc_sched *s, oc_day first)
     return lo < s->count && s->slots[lo].first == first ? (int)lo : -1;
 }
 
-static void fill_open(const oc_def *def, oc_slot *slot)
+/* True when the wall time 'local' happens twice in the zone (the hour the
+ * autumn change repeats), so that no local form names one instant. */
+static bool repeated(const oc_tz *tz, int64_t local)
 {
-    slot->confirmation = slot->first + def->confirmation_offset;
-    if (slot->exception >= 0 && def->exceptions[slot->exception].has_delivery) {
-        slot->delivery_first = def->exceptions[slot->exception].delivery_first;
-        slot->delivery_last = def->exceptions[slot->exception].delivery_last;
-    } else {
-        slot->delivery_first = slot->first + def->delivery_offset;
-        slot->delivery_last = slot->delivery_first + def->delivery_length - 1;
+    int64_t first = oc_tz_local_to_utc(tz, local);
+    int32_t offsets[3] = {oc_tz_offset_at(tz, first - 86400), oc_tz_offset_at(tz, first),
+                          oc_tz_offset_at(tz, first + 86400)};
+
+    for (int i = 0; i < 3; i++) {
+        int64_t other = local - offsets[i];
+
+        if (other != first && other + oc_tz_offset_at(tz, other) == local) {
+            return true;
+        }
     }
-    slot->appointments = slot->delivery_last + def->appointments_offset;
+    return false;
+}
+
+/* A timed span starts at its rule's local time on its day. */
+static void place_time(const oc_def_rule *rule, const oc_tz *tz, oc_span *sp)
+{
+    sp->utc_start = oc_tz_local_to_utc(tz, sp->first * 86400 + rule->minutes * 60);
+    sp->utc_end = sp->utc_start + rule->duration;
+
+    /* A time the spring change skips is written as the wall time it
+     * becomes (02:30 -> 03:30), and one the autumn change repeats in
+     * UTC: clients disagree on both (ical.js reads a skipped time an
+     * hour early; most read a repeated one as its second occurrence). */
+    sp->local_start = sp->utc_start + oc_tz_offset_at(tz, sp->utc_start);
+    sp->start_utc = repeated(tz, sp->local_start);
+
+    /* DURATION is exact time (RFC 5545 §3.3.6): the end is the start plus
+     * the duration in UTC, shown back in the zone's wall clock. */
+    sp->local_end = sp->utc_end + oc_tz_offset_at(tz, sp->utc_end);
+    sp->end_utc = repeated(tz, sp->local_end);
+}
+
+/* Every kind's span of 'slot', in the kind table's order (an anchor comes
+ * before the kinds that count from it). */
+static void place(const oc_def *def, const oc_tz *tz, oc_slot *slot)
+{
+    const oc_def_exception *ex = slot->exception >= 0 ? &def->exceptions[slot->exception] : NULL;
+    oc_pos origin = ex != NULL ? ex->pos : def->periods[slot->period].pos;
+
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        const oc_kind_info *info = oc_kind_get((oc_kind)k);
+        const oc_def_rule *rule = &def->rules[k];
+        oc_span *sp = &slot->spans[k];
+
+        memset(sp, 0, sizeof(*sp));
+        if (info->closed == slot->open) {
+            continue;
+        }
+        sp->on = true;
+        if (info->anchor == OC_KIND_ANCHOR_SLOT) {
+            sp->first = slot->first + rule->offset;
+            sp->pos = origin;
+        } else {
+            sp->first = slot->spans[info->anchor].last + rule->offset;
+            sp->pos = slot->spans[info->anchor].pos;
+        }
+        sp->last = sp->first + rule->length - 1;
+
+        /* "sauf exception": a session's delivery may be given by its dates. */
+        if (k == OC_KIND_DELIVERY && ex != NULL && ex->has_delivery) {
+            sp->first = ex->delivery_first;
+            sp->last = ex->delivery_last;
+            sp->pos = ex->delivery_pos;
+        }
+        if (info->timed) {
+            place_time(rule, tz, sp);
+        }
+    }
 }
 
 oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
@@ -106,10 +168,8 @@ oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
         slot->note = ex->note.value;
     }
     for (size_t i = 0; i < s->count; i++) {
-        if (s->slots[i].open) {
-            fill_open(def, &s->slots[i]);
-            s->open_count++;
-        }
+        place(def, def->tz, &s->slots[i]);
+        s->open_count += s->slots[i].open;
     }
     return s;
 }
@@ -146,37 +206,18 @@ size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out
     *out = NULL;
     for (size_t i = 0; i < sched->count; i++) {
         const oc_slot *s = &sched->slots[i];
-        const oc_def_exception *ex = s->exception >= 0 ? &def->exceptions[s->exception] : NULL;
-        oc_pos origin = ex != NULL ? ex->pos : def->periods[s->period].pos;
-        struct {
-            oc_kind kind;
-            oc_day first, last;
-            oc_pos pos;
-        } spans[4];
 
-        if (!s->open) {
-            continue;
-        }
-        spans[0].kind = OC_KIND_SESSION;
-        spans[0].first = s->first;
-        spans[0].last = s->last;
-        spans[0].pos = origin;
-        spans[1].kind = OC_KIND_CONFIRMATION;
-        spans[1].first = spans[1].last = s->confirmation;
-        spans[1].pos = origin;
-        spans[2].kind = OC_KIND_DELIVERY;
-        spans[2].first = s->delivery_first;
-        spans[2].last = s->delivery_last;
-        spans[2].pos = ex != NULL && ex->has_delivery ? ex->delivery_pos : origin;
-        spans[3].kind = OC_KIND_APPOINTMENTS;
-        spans[3].first = spans[3].last = s->appointments;
-        spans[3].pos = spans[2].pos;
-        for (int k = 0; k < 4; k++) {
-            for (oc_day d = spans[k].first; d <= spans[k].last; d++) {
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            const oc_span *sp = &s->spans[k];
+
+            if (!sp->on || !oc_kind_get((oc_kind)k)->holidays) {
+                continue;
+            }
+            for (oc_day d = sp->first; d <= sp->last; d++) {
                 const char *key = oc_sched_holiday(def, d);
 
                 if (key != NULL) {
-                    oc_clash c = {spans[k].kind, s->first, d, key, spans[k].pos};
+                    oc_clash c = {(oc_kind)k, s->first, d, key, sp->pos};
 
                     add_clash(out, &count, &cap, &c);
                 }
@@ -184,4 +225,27 @@ size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out
         }
     }
     return count;
+}
+
+bool oc_sched_timed_range(const oc_sched *sched, unsigned kinds, int64_t *first, int64_t *last)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < sched->count; i++) {
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            const oc_span *sp = &sched->slots[i].spans[k];
+
+            if (!sp->on || !oc_kind_get((oc_kind)k)->timed || !(kinds & (1u << k))) {
+                continue;
+            }
+            if (!any || sp->utc_start < *first) {
+                *first = sp->utc_start;
+            }
+            if (!any || sp->utc_end > *last) {
+                *last = sp->utc_end;
+            }
+            any = true;
+        }
+    }
+    return any;
 }

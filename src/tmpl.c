@@ -5,6 +5,8 @@
 
 #include "ordercal/tmpl.h"
 
+#include "ordercal/kind.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -31,23 +33,71 @@ struct oc_tmpl {
 static const char *const file_names[3] = {"events.txt", "dates.txt", "holidays.txt"};
 
 /* Keys every language must define: dates and words the code composes. */
-static const char *const required[] = {
-    "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
-    "month.9", "month.10", "month.11", "month.12", "weekday.1", "weekday.2", "weekday.3",
-    "weekday.4", "weekday.5", "weekday.6", "weekday.7", "date", "time", "span.day",
-    "span.two.same_month", "span.two.same_year", "span.two", "span.same_month", "span.same_year",
-    "span", "short.day", "short.same_month", "short.same_year", "short", "datetime",
-    "summary.session", "summary.closed", "summary.confirmation", "summary.delivery",
-    "summary.appointments", "description.session", "description.closed",
-    "description.confirmation", "description.delivery", "description.appointments", "alarm",
-    "line.note", "line.reference", "line.url", "show.session", "show.state", "show.delivery",
-    "show.confirmation", "state.open", "state.closed", "page.feeds", "page.schedule",
-    "page.months", "page.kinds", "page.updated", "page.address", "page.webcal", "page.google",
-    "page.outlook", "page.download", "page.qr", "page.no_base_url", "legend.open",
-    "legend.closed", "legend.delivery", "legend.confirmation", "legend.appointments",
-    "kind.session", "kind.closed", "kind.confirmation", "kind.delivery", "kind.appointments",
-    "weekday.short.1", "weekday.short.2", "weekday.short.3", "weekday.short.4",
-    "weekday.short.5", "weekday.short.6", "weekday.short.7", "line.holiday", "legend.holiday", "page.holiday"};
+static const char *const required[] = {"month.1",
+                                       "month.2",
+                                       "month.3",
+                                       "month.4",
+                                       "month.5",
+                                       "month.6",
+                                       "month.7",
+                                       "month.8",
+                                       "month.9",
+                                       "month.10",
+                                       "month.11",
+                                       "month.12",
+                                       "weekday.1",
+                                       "weekday.2",
+                                       "weekday.3",
+                                       "weekday.4",
+                                       "weekday.5",
+                                       "weekday.6",
+                                       "weekday.7",
+                                       "date",
+                                       "time",
+                                       "span.day",
+                                       "span.two.same_month",
+                                       "span.two.same_year",
+                                       "span.two",
+                                       "span.same_month",
+                                       "span.same_year",
+                                       "span",
+                                       "short.day",
+                                       "short.same_month",
+                                       "short.same_year",
+                                       "short",
+                                       "datetime",
+                                       "alarm",
+                                       "line.note",
+                                       "line.reference",
+                                       "line.url",
+                                       "show.session",
+                                       "show.state",
+                                       "show.delivery",
+                                       "show.confirmation",
+                                       "state.open",
+                                       "state.closed",
+                                       "page.feeds",
+                                       "page.schedule",
+                                       "page.months",
+                                       "page.kinds",
+                                       "page.updated",
+                                       "page.address",
+                                       "page.webcal",
+                                       "page.google",
+                                       "page.outlook",
+                                       "page.download",
+                                       "page.qr",
+                                       "page.no_base_url",
+                                       "weekday.short.1",
+                                       "weekday.short.2",
+                                       "weekday.short.3",
+                                       "weekday.short.4",
+                                       "weekday.short.5",
+                                       "weekday.short.6",
+                                       "weekday.short.7",
+                                       "line.holiday",
+                                       "legend.holiday",
+                                       "page.holiday"};
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -170,6 +220,22 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
             goto fail;
         }
     }
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        static const char *const prefixes[] = {"summary.", "description.", "kind.", "legend."};
+
+        /* Every kind's keys; the legend is named by the kind's grid class. */
+        for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+            char key[64];
+
+            snprintf(key, sizeof(key), "%s%s", prefixes[p],
+                     p == 3 ? oc_kind_get((oc_kind)k)->grid : oc_kind_name((oc_kind)k));
+            if (oc_tmpl_get(t, key) == NULL) {
+                oc_error_set(err, OC_E_VALUE, t->files[1], (oc_pos){0, 0},
+                             "the templates of '%s' do not define '%s'", language, key);
+                goto fail;
+            }
+        }
+    }
     if (t->count > 1) {
         qsort(t->entries, t->count, sizeof(*t->entries), cmp_entry);
     }
@@ -285,8 +351,8 @@ static bool is_name_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars,
-                       oc_buf *out, const char **bad)
+int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars, oc_buf *out,
+                       const char **bad)
 {
     const char *p = text, *end = text + len;
 
@@ -329,8 +395,8 @@ int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t 
     return 0;
 }
 
-int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars,
-                   oc_buf *out, oc_error *err)
+int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars, oc_buf *out,
+                   oc_error *err)
 {
     const entry *e = find(t, key);
     const char *bad = NULL;
@@ -344,8 +410,8 @@ int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t
         size_t n = strcspn(bad, "}");
 
         oc_error_set(err, OC_E_VALUE, e->file, (oc_pos){e->line, 0},
-                     "template '%s' uses unknown variable '%.*s'", key,
-                     (int)(n > 0 ? n - 1 : 0), bad + 1);
+                     "template '%s' uses unknown variable '%.*s'", key, (int)(n > 0 ? n - 1 : 0),
+                     bad + 1);
         return -1;
     }
     return 0;
@@ -378,8 +444,8 @@ int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err)
     date_parts a;
 
     parts(t, day, &a);
-    oc_var vars[] = {{"weekday", a.weekday}, {"day", a.day_text}, {"month", a.month},
-                     {"year", a.year}};
+    oc_var vars[] = {
+        {"weekday", a.weekday}, {"day", a.day_text}, {"month", a.month}, {"year", a.year}};
     return oc_tmpl_expand(t, "date", vars, 4, out, err);
 }
 
@@ -393,7 +459,7 @@ static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last,
 
     parts(t, first, &a);
     parts(t, last, &b);
-    oc_var vars[] = {{"weekday1", a.weekday}, {"day1", a.day_text}, {"month1", a.month},
+    oc_var vars[] = {{"weekday1", a.weekday}, {"day1", a.day_text},    {"month1", a.month},
                      {"year1", a.year},       {"weekday2", b.weekday}, {"day2", b.day_text},
                      {"month2", b.month},     {"year2", b.year}};
     if (first == last) {
@@ -440,4 +506,27 @@ int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err)
     ampm = oc_tmpl_get(t, hour < 12 ? "time.am" : "time.pm");
     oc_var vars[] = {{"hour", h}, {"minute", m}, {"hour12", h12}, {"ampm", ampm}};
     return oc_tmpl_expand(t, "time", vars, 4, out, err);
+}
+
+int oc_tmpl_datetime(const oc_tmpl *t, oc_day day, int minutes, oc_buf *out, oc_error *err)
+{
+    oc_buf date = {0}, time = {0};
+    int rc = -1;
+
+    if (oc_tmpl_date(t, day, &date, err) == 0 && oc_tmpl_time(t, minutes, &time, err) == 0) {
+        oc_var v[] = {{"date", date.data}, {"time", time.data}};
+
+        rc = oc_tmpl_expand(t, "datetime", v, 2, out, err);
+    }
+    oc_buf_free(&date);
+    oc_buf_free(&time);
+    return rc;
+}
+
+const char *oc_tmpl_holiday(const oc_tmpl *t, const char *key)
+{
+    char name[64];
+
+    snprintf(name, sizeof(name), "holiday.%s", key);
+    return t != NULL ? oc_tmpl_get(t, name) : NULL;
 }

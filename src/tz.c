@@ -68,7 +68,7 @@ typedef struct {
 #define TZ_ONSET_SLOTS 64
 
 struct tz_onsets {
-    int year[TZ_ONSET_SLOTS]; /* INT_MIN: empty */
+    int year[TZ_ONSET_SLOTS];      /* INT_MIN: empty */
     int64_t at[TZ_ONSET_SLOTS][2]; /* [0] DST ends, [1] DST starts */
 };
 

@@ -1,5 +1,7 @@
 /* util: allocation that aborts on exhaustion, growable buffers, civil-date
  * arithmetic and RFC 5545 §3.3.6 durations, shared by every stage. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "ordercal/util.h"
 
 #include <errno.h>
@@ -11,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -478,4 +483,109 @@ int oc_file_read(const char *path, size_t max, oc_buf *out, oc_error *err)
     }
     fclose(fp);
     return rc;
+}
+
+/* ---- the installation ---- */
+
+bool oc_is_file(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder of the running binary, so that the tool works from any working
+ * directory: installed data sits in ../share/ordercal beside it. */
+static char *exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    char *slash;
+
+    if (n <= 0) {
+        return NULL;
+    }
+    buf[n] = '\0';
+    slash = strrchr(buf, '/');
+    if (slash == NULL) {
+        return NULL;
+    }
+    *slash = '\0';
+    return oc_xstrdup(buf);
+}
+
+/* Finds 'rel' (a file or folder) in the installed share folder or, for a
+ * binary run from its build tree, in the source tree. Returns a new string or NULL. */
+char *oc_find_data(const char *rel, bool dir)
+{
+    char *exe = exe_dir();
+    oc_buf b = {0};
+    const char *candidates[2];
+
+    candidates[0] = exe != NULL ? exe : ".";
+#ifdef OC_SOURCE_DIR
+    candidates[1] = OC_SOURCE_DIR;
+#else
+    candidates[1] = NULL;
+#endif
+    oc_buf_printf(&b, "%s/../" OC_DATADIR_REL "/%s", candidates[0], rel);
+    if (exe != NULL && (dir ? is_dir(b.data) : oc_is_file(b.data))) {
+        free(exe);
+        return oc_buf_detach(&b);
+    }
+    free(exe);
+    if (candidates[1] != NULL) {
+        oc_buf_reset(&b);
+        oc_buf_printf(&b, "%s/%s", candidates[1], rel);
+        if (dir ? is_dir(b.data) : oc_is_file(b.data)) {
+            return oc_buf_detach(&b);
+        }
+    }
+    oc_buf_free(&b);
+    return NULL;
+}
+
+int64_t oc_source_date(oc_error *err)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long v;
+
+    if (sde == NULL || sde[0] == '\0') {
+        return (int64_t)time(NULL);
+    }
+    errno = 0;
+    v = strtoll(sde, &end, 10);
+    if (errno != 0 || *end != '\0' || v < 0 || v > 18303062400LL - 1) {
+        oc_error_set(err, OC_E_VALUE, NULL, (oc_pos){0, 0},
+                     "SOURCE_DATE_EPOCH must be seconds since 1970 before 2550, got '%s'", sde);
+        return -1;
+    }
+    return (int64_t)v;
+}
+
+char *oc_url_folder(const char *url)
+{
+    size_t n = strlen(url);
+    char *s = oc_xmalloc(n + 2);
+
+    memcpy(s, url, n + 1);
+    if (n == 0 || s[n - 1] != '/') {
+        s[n] = '/';
+        s[n + 1] = '\0';
+    }
+    return s;
+}
+
+char *oc_find_definition(const char *rel)
+{
+    /* The current folder's copy when run from a checkout, else the installed one. */
+    return oc_is_file(rel) ? oc_xstrdup(rel) : oc_find_data(rel, false);
 }

@@ -6,37 +6,24 @@
 #include <stdint.h>
 
 #include "ordercal/diag.h"
+#include "ordercal/kind.h"
+#include "ordercal/tz.h"
 #include "ordercal/util.h"
 
 /* The validated schedule definition (DESIGN §2). Every value keeps the
  * position of its YAML node so that later stages can point at it. */
 
-/* Event kinds, in the order they are listed in DESIGN §3. */
-typedef enum {
-    OC_KIND_SESSION = 0,
-    OC_KIND_CLOSED,
-    OC_KIND_CONFIRMATION,
-    OC_KIND_DELIVERY,
-    OC_KIND_APPOINTMENTS,
-    OC_KIND_COUNT
-} oc_kind;
-
-#define OC_KIND_ALL ((1u << OC_KIND_COUNT) - 1u)
-
-/* Returns the kind's key ("session", ...); a static string. */
-const char *oc_kind_name(oc_kind kind);
-
 /* Limits, documented in the README. */
-#define OC_DEF_MAX_BYTES (1024 * 1024)  /* definition file size */
-#define OC_DEF_MAX_TEXT 4096            /* any text value, in bytes */
-#define OC_DEF_MAX_BLANKS 32            /* spaces and tabs in a row in a text */
-#define OC_DEF_MAX_ID 64                /* calendar and feed ids */
+#define OC_DEF_MAX_BYTES (1024 * 1024) /* definition file size */
+#define OC_DEF_MAX_TEXT 4096           /* any text value, in bytes */
+#define OC_DEF_MAX_BLANKS 32           /* spaces and tabs in a row in a text */
+#define OC_DEF_MAX_ID 64               /* calendar and feed ids */
 #define OC_DEF_MIN_YEAR 1970
-#define OC_DEF_MAX_YEAR 2549 /* libical reads zoned times wrong from 2582 on */
-#define OC_DEF_MAX_OFFSET 366           /* any day offset */
-#define OC_DEF_MAX_EVERY 520            /* rhythm.every, in weeks */
-#define OC_DEF_MAX_HORIZON 520          /* horizon_weeks */
-#define OC_DEF_MAX_ITEMS 4096           /* rhythm periods, exceptions, feeds */
+#define OC_DEF_MAX_YEAR 2549   /* libical reads zoned times wrong from 2582 on */
+#define OC_DEF_MAX_OFFSET 366  /* any day offset */
+#define OC_DEF_MAX_EVERY 520   /* rhythm.every, in weeks */
+#define OC_DEF_MAX_HORIZON 520 /* horizon_weeks */
+#define OC_DEF_MAX_ITEMS 4096  /* rhythm periods, exceptions, feeds */
 
 typedef struct {
     char *value; /* NULL when absent */
@@ -68,26 +55,33 @@ typedef struct {
     oc_pos pos, kinds_pos;
 } oc_def_feed;
 
+/* How the events of one kind derive from a slot (the row of oc_kind_get()
+ * says from which day they count): 'offset' days after the anchor, for
+ * 'length' days; a timed kind starts at 'minutes' local and lasts 'duration'. */
+typedef struct {
+    int offset;
+    int length;
+    int minutes;      /* timed kinds: minutes after midnight, local */
+    int64_t duration; /* timed kinds: seconds */
+    bool has_alarm;
+    int64_t alarm; /* seconds relative to the start */
+} oc_def_rule;
+
 typedef struct oc_def {
     char *path; /* as given; used in every message */
 
     /* calendar */
     oc_def_str id, name, description, timezone, language, url, reference, base_url, holidays;
+    oc_tz *tz;       /* the zone 'timezone' names, read once when the definition is */
     int holiday_set; /* oc_holidays value of 'holidays' */
     int64_t refresh; /* seconds */
     char refresh_text[32];
     oc_pos refresh_pos;
 
     /* session */
-    int weekday; /* 0 = Monday .. 6 = Sunday */
-    int length;
-    int delivery_offset, delivery_length;
-    int confirmation_offset;
-    int confirmation_minutes; /* minutes after midnight, local */
-    int64_t confirmation_duration; /* seconds */
-    bool has_alarm;
-    int64_t alarm; /* seconds relative to the confirmation's start */
-    int appointments_offset;
+    int weekday;                      /* 0 = Monday .. 6 = Sunday */
+    int length;                       /* the session's days */
+    oc_def_rule rules[OC_KIND_COUNT]; /* per kind, with the defaults of DESIGN §2 */
     oc_pos weekday_pos, length_pos, delivery_pos, confirmation_pos, appointments_pos;
     oc_pos confirmation_offset_pos;
 
@@ -114,6 +108,12 @@ oc_def *oc_def_load_file(const char *path, oc_error *err);
 oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_error *err);
 
 void oc_def_free(oc_def *def); /* accepts NULL */
+
+/* The feed's name, description and language, or the calendar's when the
+ * feed does not set its own. Borrowed from 'def'. */
+const char *oc_def_feed_name(const oc_def *def, const oc_def_feed *feed);
+const char *oc_def_feed_description(const oc_def *def, const oc_def_feed *feed);
+const char *oc_def_feed_language(const oc_def *def, const oc_def_feed *feed);
 
 /* Parses a weekday name ("monday".."sunday"); returns 0..6 or -1. */
 int oc_weekday_parse(const char *s);

@@ -2,6 +2,7 @@
 #define OC_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Error codes of every stage; main.c maps them to exit statuses (DESIGN §5). */
@@ -48,7 +49,12 @@ void oc_error_vset(oc_error *err, oc_errcode code, const char *file, oc_pos pos,
  * "file:line:col: error: text", "file: error: text" or "ordercal: error: text". */
 void oc_error_print(const oc_error *err, FILE *fp);
 
-/* Writes a warning in the same format. */
-void oc_warning_print(FILE *fp, const char *file, oc_pos pos, const char *text);
+/* The exit status of DESIGN §5 for 'err': 0 success, 1 invalid definition,
+ * 3 I/O error, 4 internal error. */
+int oc_error_exit_status(const oc_error *err);
+
+/* Writes a warning in the same format ("file:line:col: warning: text"), or
+ * the same text as an error when 'error' (--strict). */
+void oc_warning_print(FILE *fp, const char *file, oc_pos pos, const char *text, bool error);
 
 #endif

@@ -6,20 +6,31 @@
 #include <stdint.h>
 
 #include "ordercal/def.h"
+#include "ordercal/kind.h"
+#include "ordercal/tz.h"
+
+/* When one kind's event of a slot happens, computed once for every renderer. */
+typedef struct {
+    bool on;             /* the slot has an event of this kind */
+    oc_day first, last;  /* its days, inclusive (a timed kind: the day of its rule) */
+    int64_t local_start; /* timed kinds: wall-clock seconds "as if UTC" in the zone */
+    int64_t local_end;
+    int64_t utc_start, utc_end;
+    bool start_utc; /* write DTSTART in UTC: its wall time happens twice that day */
+    bool end_utc;   /* the same for DTEND */
+    oc_pos pos;     /* the rhythm period, exception or override that produced it */
+} oc_span;
 
 /* One weekly slot of the ordering portal, open or closed, with the dates
  * that follow from it (DESIGN §1, §3). All days are oc_day values. */
 typedef struct {
-    oc_day first;          /* the session's first day: the key of every UID */
-    oc_day last;           /* its last day (inclusive) */
+    oc_day first; /* the session's first day: the key of every UID */
+    oc_day last;  /* its last day (inclusive) */
     bool open;
-    oc_day delivery_first; /* open slots only */
-    oc_day delivery_last;
-    oc_day confirmation;   /* day of the confirmation (open slots only) */
-    oc_day appointments;   /* first day appointments can be booked (open slots only) */
-    const char *note;      /* borrowed from the definition; NULL when none */
-    size_t period;         /* index in def->periods */
-    ptrdiff_t exception;   /* index in def->exceptions, or -1 */
+    oc_span spans[OC_KIND_COUNT];
+    const char *note;    /* borrowed from the definition; NULL when none */
+    size_t period;       /* index in def->periods */
+    ptrdiff_t exception; /* index in def->exceptions, or -1 */
 } oc_slot;
 
 typedef struct oc_sched {
@@ -28,18 +39,18 @@ typedef struct oc_sched {
     size_t open_count;
 } oc_sched;
 
-/* Expands the definition's rhythm and exceptions into slots. 'now' (seconds
- * since the epoch) fixes the horizon of an open-ended last period.
- * Returns a new schedule; the caller frees it with oc_sched_free().
- * On failure (an exception that names no slot, or one slot twice) returns
- * NULL and fills 'err' with the exception's position. 'def' is borrowed. */
+/* Expands the definition's rhythm and exceptions into slots, and every
+ * slot's events into spans; timed kinds are placed in def->tz. 'now' (seconds since the epoch)
+ * fixes the horizon of an open-ended last period. Returns a new schedule; the caller frees it with
+ * oc_sched_free(). On failure (an exception that names no slot, or one slot twice) returns NULL and
+ * fills 'err' with the exception's position. 'def' is borrowed. */
 oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err);
 
 void oc_sched_free(oc_sched *sched); /* accepts NULL */
 
 /* A day of an event that falls on a public holiday of the definition's set. */
 typedef struct {
-    oc_kind kind;    /* session, confirmation, delivery or appointments (open slots) */
+    oc_kind kind;    /* a kind whose row checks holidays */
     oc_day session;  /* the session's first day */
     oc_day day;      /* the day that is a holiday */
     const char *key; /* the holiday's key ("ascension"); static */
@@ -48,10 +59,14 @@ typedef struct {
 
 /* Lists every clash of 'sched' with the holidays of def->holidays, in
  * schedule order. Returns their number and a new array in '*out' (NULL when
- * none); the caller frees it with free(). Closed sessions clash with nothing. */
+ * none); the caller frees it with free(). */
 size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out);
 
 /* The key of the holiday on 'day' in def->holidays, or NULL. */
 const char *oc_sched_holiday(const oc_def *def, oc_day day);
+
+/* The UTC instants [first, last] the timed events of 'sched' cover, for the
+ * kinds in 'kinds' (a bit set). Returns false when there is none. */
+bool oc_sched_timed_range(const oc_sched *sched, unsigned kinds, int64_t *first, int64_t *last);
 
 #endif

@@ -37,14 +37,14 @@ const char *oc_tmpl_get(const oc_tmpl *t, const char *key);
 
 /* Appends the expansion of 'key' to 'out'. Returns 0, or -1 with 'err' set
  * (file:line of the template) when the key is missing or names an unknown variable. */
-int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars,
-                   oc_buf *out, oc_error *err);
+int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars, oc_buf *out,
+                   oc_error *err);
 
 /* Appends 'len' bytes of 'text' with every "{name}" replaced by the value
  * of the variable 'name'. Returns 0, or -1 when a '{' is never closed or
  * names no variable: then '*bad' points at that '{' inside 'text'. */
-int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars,
-                       oc_buf *out, const char **bad);
+int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars, oc_buf *out,
+                       const char **bad);
 
 /* Dates in the language's words ("mercredi 19 juillet 2023"). Return 0 or -1. */
 int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err);
@@ -52,7 +52,13 @@ int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err);
 int oc_tmpl_span(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err);
 /* A short span without weekdays, as the bulletin's table writes it ("17-18 juillet"). */
 int oc_tmpl_span_short(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err);
+/* A day and a time of day, "mercredi 19 juillet 2023 à 18h00" (key "datetime"). */
+int oc_tmpl_datetime(const oc_tmpl *t, oc_day day, int minutes, oc_buf *out, oc_error *err);
 /* A time of day, 'minutes' after midnight ("18h00"). */
 int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err);
+
+/* The name of the public holiday 'key' ("holiday.<key>"), or NULL when the
+ * templates do not name it or 't' is NULL. Borrowed, valid until 't' is freed. */
+const char *oc_tmpl_holiday(const oc_tmpl *t, const char *key);
 
 #endif

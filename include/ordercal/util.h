@@ -80,7 +80,31 @@ int oc_file_read(const char *path, size_t max, oc_buf *out, oc_error *err);
  * would reach a URI property or the page unescaped). */
 bool oc_url_valid(const char *s);
 
+/* 'url' as the address of a folder: with a trailing '/', added when
+ * missing. Returns a new string; the caller frees it. */
+char *oc_url_folder(const char *url);
+
 /* True when 's' is valid UTF-8 (no overlongs, no surrogates). */
 bool oc_utf8_valid(const char *s, size_t len);
+
+/* ---- the installation ---- */
+
+/* True when 'path' is a regular file. */
+bool oc_is_file(const char *path);
+
+/* Finds 'rel' (a file, or a folder when 'dir') in the installed share folder
+ * beside the running binary (../share/ordercal) or, for a binary run from
+ * its build tree, in the source tree. Returns a new string or NULL. */
+char *oc_find_data(const char *rel, bool dir);
+
+/* The shipped definition 'rel' ("schedules/x.yaml"): the current folder's
+ * copy when there is one (a checkout), else the installed one. Returns a new
+ * string or NULL. */
+char *oc_find_definition(const char *rel);
+
+/* "Now": SOURCE_DATE_EPOCH when set (reproducible builds), else the clock.
+ * Returns seconds since the epoch, or -1 with 'err' set (OC_E_VALUE) when
+ * SOURCE_DATE_EPOCH is not a number of seconds before 2550. */
+int64_t oc_source_date(oc_error *err);
 
 #endif

@@ -1,14 +1,16 @@
 /* Fuzz harness for the definition pipeline (STYLE §9): bytes -> oc_def_load_string
- * -> oc_sched_expand (fixed "now") -> for every feed oc_eventer_new and
- * oc_ics_render into memory, as `ordercal build` drives it.
+ * -> oc_sched_expand (fixed "now") -> oc_events_new -> for every feed its
+ * language's templates (oc_tmpl_load) and oc_feed_render into memory, as
+ * `ordercal build` drives it.
  *
  * Besides memory errors (sanitizers) it checks what must hold for every
  * definition the loader accepts, and abort()s when it does not:
  *   - a refusal is a definition error (OC_E_SYNTAX, OC_E_SCHEMA, OC_E_VALUE)
- *     with a message, never an I/O or internal error;
+ *     with a message, never an I/O or internal error (a language without
+ *     templates is the definition's error, as `ordercal build` reports it);
  *   - an accepted definition renders: libical never refuses our own output
  *     (OC_E_ICAL) and no invariant breaks (OC_E_INTERNAL);
- *   - the published bytes pass oc_ics_check_lines() (CRLF, 75 octets);
+ *   - the published bytes pass oc_verify_lines() (CRLF, 75 octets);
  *   - regenerating from that output as the previous feed, a day later, gives
  *     the same bytes, counts nothing changed and reports no line (DESIGN §4).
  *
@@ -17,6 +19,7 @@
  * line, so that every file of tests/fuzz/corpus/def/ is a regression test. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,10 +27,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "ordercal/def.h"
 #include "ordercal/event.h"
-#include "ordercal/ics.h"
+#include "ordercal/feed.h"
+#include "ordercal/prev.h"
 #include "ordercal/sched.h"
+#include "ordercal/tmpl.h"
+#include "ordercal/verify.h"
 
 #define FUZZ_NAME "fuzz_def"
 #include "fuzz_util.h"
@@ -61,28 +69,51 @@ static void check_refusal(const char *stage, const oc_error *err)
     }
 }
 
-static void check_feed(const oc_def *def, const oc_def_feed *feed, const oc_sched *sched)
+/* True when the templates folder has no texts for 'lang' (no
+ * <lang>/events.txt, as oc_tmpl_languages() lists them): the definition
+ * names a language we have no texts for. */
+static bool language_missing(const char *lang)
+{
+    struct stat st;
+    oc_buf path = {0};
+    bool missing;
+
+    oc_buf_printf(&path, "%s/%s/events.txt", OC_FUZZ_TEMPLATES, lang);
+    missing = stat(path.data, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+    oc_buf_free(&path);
+    return missing;
+}
+
+static void check_feed(const oc_def *def, const oc_def_feed *feed, const oc_sched *sched,
+                       const oc_events *events)
 {
     oc_error err;
-    oc_eventer *ev;
-    oc_ics_opts opts = {"https://example.org/feeds/", FUZZ_NOW};
-    oc_ics_opts later = {"https://example.org/feeds/", FUZZ_NOW + 86400};
-    oc_ics_stats stats = {0}, again = {0};
-    oc_ics_prev *prev;
+    const char *lang = oc_def_feed_language(def, feed);
+    oc_tmpl *tmpl;
+    oc_feed_input in = {def,     feed, sched, events, def->tz, NULL, "https://example.org/feeds/",
+                        FUZZ_NOW};
+    oc_feed_stats stats = {0}, again = {0};
+    oc_prev *prev;
     oc_buf first = {0}, second = {0}, report = {0};
 
     oc_error_init(&err);
-    ev = oc_eventer_new(def, feed, OC_FUZZ_TEMPLATES, &err);
-    if (ev == NULL) {
-        /* A language without templates is a definition error. */
-        check_refusal("oc_eventer_new", &err);
+    tmpl = oc_tmpl_load(OC_FUZZ_TEMPLATES, lang, &err);
+    if (tmpl == NULL) {
+        /* A language without templates is a definition error; any other
+         * failure to read the source templates is not the input's. */
+        if (err.code != OC_E_IO || !language_missing(lang)) {
+            fuzz_fail("feed %s: the templates of '%s' fail with code %d: %s", feed->id.value, lang,
+                      (int)err.code, err.text);
+        }
         return;
     }
-    if (oc_ics_render(def, feed, sched, ev, NULL, &opts, mem_sink, &first, &stats, &err) != 0) {
-        fuzz_fail("feed %s: oc_ics_render failed with code %d: %s", feed->id.value, (int)err.code,
+    in.tmpl = tmpl;
+    stats.report = NULL;
+    if (oc_feed_render(&in, NULL, mem_sink, &first, &stats, &err) != 0) {
+        fuzz_fail("feed %s: oc_feed_render failed with code %d: %s", feed->id.value, (int)err.code,
                   err.text);
     }
-    if (oc_ics_check_lines(first.data, first.len, &err) != 0) {
+    if (oc_verify_lines(first.data, first.len, &err) != 0) {
         fuzz_fail("feed %s: bad published line: %s", feed->id.value, err.text);
     }
     if (stats.added != stats.events || stats.changed != 0 || stats.removed != 0) {
@@ -92,13 +123,14 @@ static void check_feed(const oc_def *def, const oc_def_feed *feed, const oc_sche
 
     /* The regeneration memory: our own output read back remembers every
      * event, and rebuilding a day later changes nothing. */
-    prev = oc_ics_prev_parse(first.data, first.len);
-    if (oc_ics_prev_count(prev) != stats.events) {
+    prev = oc_prev_parse(first.data, first.len);
+    if (oc_prev_count(prev) != stats.events) {
         fuzz_fail("feed %s: %zu events written, %zu remembered", feed->id.value, stats.events,
-                  oc_ics_prev_count(prev));
+                  oc_prev_count(prev));
     }
     again.report = &report;
-    if (oc_ics_render(def, feed, sched, ev, prev, &later, mem_sink, &second, &again, &err) != 0) {
+    in.now = FUZZ_NOW + 86400;
+    if (oc_feed_render(&in, prev, mem_sink, &second, &again, &err) != 0) {
         fuzz_fail("feed %s: regeneration failed with code %d: %s", feed->id.value, (int)err.code,
                   err.text);
     }
@@ -110,11 +142,11 @@ static void check_feed(const oc_def *def, const oc_def_feed *feed, const oc_sche
     if (report.len != 0) {
         fuzz_fail("feed %s: regeneration reports changes: %s", feed->id.value, report.data);
     }
-    oc_ics_prev_free(prev);
+    oc_prev_free(prev);
     oc_buf_free(&first);
     oc_buf_free(&second);
     oc_buf_free(&report);
-    oc_eventer_free(ev);
+    oc_tmpl_free(tmpl);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -122,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     oc_error err;
     oc_def *def;
     oc_sched *sched;
+    oc_events *events;
 
     oc_error_init(&err);
     def = oc_def_load_string((const char *)data, size, "fuzz.yaml", &err);
@@ -135,10 +168,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         oc_def_free(def);
         return 0;
     }
+    events = oc_events_new(def, sched);
     for (size_t i = 0; i < def->feed_count && sched->count * def->feed_count <= FUZZ_MAX_SLOT_FEEDS;
          i++) {
-        check_feed(def, &def->feeds[i], sched);
+        check_feed(def, &def->feeds[i], sched, events);
     }
+    oc_events_free(events);
     oc_sched_free(sched);
     oc_def_free(def);
     return 0;

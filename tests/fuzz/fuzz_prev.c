@@ -3,15 +3,20 @@
  * back as its memory of DTSTAMP, LAST-MODIFIED and SEQUENCE. That file may
  * have been truncated by a full disk, edited by hand or replaced by anything.
  *
- * It runs both entry points, oc_ics_prev_parse() on the bytes in memory and
- * oc_ics_prev_load() on the same bytes as a file (a memfd, the path the
- * command line takes), then renders a fixed definition with that memory.
+ * It runs both entry points, oc_prev_parse() on the bytes in memory and
+ * oc_prev_load() on the same bytes as a file (a memfd, the path the
+ * command line takes), then renders a fixed definition with that memory
+ * (oc_feed_render).
  * Besides memory errors it abort()s when:
  *   - the two readers remember a different number of events;
  *   - rendering with the memory fails: whatever the previous file holds, the
- *     build must go through (it is "read for what it holds", ics.h);
- *   - the published bytes break oc_ics_check_lines(), or carry a DTSTAMP or
+ *     build must go through (it is "read for what it holds", prev.h);
+ *   - the published bytes break oc_verify_lines(), or carry a DTSTAMP or
  *     LAST-MODIFIED that is not a real UTC date-time (RFC 5545 §3.3.5);
+ *   - an event of the feed fails a fresh publish gate: the events the
+ *     previous file holds byte for byte skip the gate (oc_prev_republished),
+ *     so whatever that file holds must never let through bytes the gate
+ *     would refuse;
  *   - the counts do not add up (every remembered event is matched or removed);
  *   - the change report (printed by `build`) has not one line per added,
  *     changed and removed event, or is not valid UTF-8 free of control
@@ -34,8 +39,11 @@
 
 #include "ordercal/def.h"
 #include "ordercal/event.h"
-#include "ordercal/ics.h"
+#include "ordercal/feed.h"
+#include "ordercal/prev.h"
 #include "ordercal/sched.h"
+#include "ordercal/tmpl.h"
+#include "ordercal/verify.h"
 
 #define FUZZ_NAME "fuzz_prev"
 #include "fuzz_util.h"
@@ -70,7 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct {
     oc_def *def;
     oc_sched *sched;
-    oc_eventer *ev;
+    oc_events *events;
+    oc_tmpl *tmpl;
     int memfd;
     char memfd_path[64];
 } fixture;
@@ -95,9 +104,10 @@ static fixture *get_fixture(void)
     if (f.sched == NULL) {
         fuzz_fail("the fixed definition does not expand: %s", err.text);
     }
-    f.ev = oc_eventer_new(f.def, &f.def->feeds[0], OC_FUZZ_TEMPLATES, &err);
-    if (f.ev == NULL) {
-        fuzz_fail("no eventer for the fixed definition: %s", err.text);
+    f.events = oc_events_new(f.def, f.sched);
+    f.tmpl = oc_tmpl_load(OC_FUZZ_TEMPLATES, oc_def_feed_language(f.def, &f.def->feeds[0]), &err);
+    if (f.tmpl == NULL) {
+        fuzz_fail("no templates for the fixed definition: %s", err.text);
     }
     f.memfd = memfd_create("fuzz-prev.ics", MFD_CLOEXEC);
     if (f.memfd < 0) {
@@ -108,11 +118,11 @@ static fixture *get_fixture(void)
     return &f;
 }
 
-/* oc_ics_prev_load() on the bytes, through a file. */
-static oc_ics_prev *load_as_file(fixture *f, const uint8_t *data, size_t size)
+/* oc_prev_load() on the bytes, through a file. */
+static oc_prev *load_as_file(fixture *f, const uint8_t *data, size_t size)
 {
     oc_error err;
-    oc_ics_prev *prev;
+    oc_prev *prev;
     size_t off = 0;
 
     if (ftruncate(f->memfd, 0) != 0) {
@@ -127,9 +137,9 @@ static oc_ics_prev *load_as_file(fixture *f, const uint8_t *data, size_t size)
         off += (size_t)n;
     }
     oc_error_init(&err);
-    prev = oc_ics_prev_load(f->memfd_path, &err);
+    prev = oc_prev_load(f->memfd_path, &err);
     if (prev == NULL) {
-        fuzz_fail("oc_ics_prev_load failed on a readable file: %s", err.text);
+        fuzz_fail("oc_prev_load failed on a readable file: %s", err.text);
     }
     return prev;
 }
@@ -170,39 +180,95 @@ static void check_stamps(const oc_buf *out, const char *what)
     }
 }
 
-static void render(fixture *f, const oc_ics_prev *prev, int64_t now, oc_buf *out,
-                   oc_ics_stats *stats, const char *what)
+/* Every event of the published feed 'out', in feed order, through a fresh
+ * publish gate (no event skips it), as oc_feed_render() opens it. */
+static void check_gate(const fixture *f, const oc_buf *out, size_t events, const char *what)
+{
+    const oc_def_feed *feed = &f->def->feeds[0];
+    const char *vtz_begin = strstr(out->data, "BEGIN:VTIMEZONE\r\n");
+    const char *vtz_end = vtz_begin != NULL ? strstr(vtz_begin, "END:VTIMEZONE\r\n") : NULL;
+    const char *p = out->data;
+    int64_t tmin = 0, tmax = 0;
+    oc_buf vtz = {0};
+    oc_verify *gate;
+    size_t seen = 0;
+    oc_error err;
+
+    if (vtz_end != NULL) {
+        oc_buf_add(&vtz, vtz_begin, (size_t)(vtz_end - vtz_begin) + 15);
+    }
+    (void)oc_sched_timed_range(f->sched, feed->kinds, &tmin, &tmax);
+    gate =
+        oc_verify_new(oc_tz_name(f->def->tz), &vtz, oc_date_from_day(oc_day_floor(tmax)).year + 1);
+    oc_error_init(&err);
+    for (size_t i = 0; i < f->events->count; i++) {
+        const oc_event *e = &f->events->events[i];
+        const char *end;
+
+        if ((feed->kinds & (1u << e->kind)) == 0) {
+            continue;
+        }
+        p = strstr(p, "BEGIN:VEVENT\r\n");
+        end = p != NULL ? strstr(p, "END:VEVENT\r\n") : NULL;
+        if (end == NULL) {
+            fuzz_fail("%s: the %s event %s is missing from the feed", what, oc_kind_name(e->kind),
+                      e->uid);
+        }
+        end += 12;
+        if (oc_verify_event(gate, p, (size_t)(end - p), e, &err) != 0) {
+            fuzz_fail("%s: published bytes the gate refuses: %s:\n%.*s", what, err.text,
+                      (int)(end - p), p);
+        }
+        p = end;
+        seen++;
+    }
+    if (seen != events || strstr(p, "BEGIN:VEVENT") != NULL) {
+        fuzz_fail("%s: %zu events counted, %zu gated, or more in the feed", what, events, seen);
+    }
+    oc_verify_free(gate);
+    oc_buf_free(&vtz);
+}
+
+static void render(fixture *f, oc_prev *prev, int64_t now, oc_buf *out, oc_feed_stats *stats,
+                   const char *what)
 {
     oc_error err;
-    oc_ics_opts opts = {"https://example.org/feeds/", now};
+    oc_feed_input in = {f->def,
+                        &f->def->feeds[0],
+                        f->sched,
+                        f->events,
+                        f->def->tz,
+                        f->tmpl,
+                        "https://example.org/feeds/",
+                        now};
 
     oc_error_init(&err);
-    if (oc_ics_render(f->def, &f->def->feeds[0], f->sched, f->ev, prev, &opts, mem_sink, out, stats,
-                      &err) != 0) {
-        fuzz_fail("%s: oc_ics_render failed with code %d: %s", what, (int)err.code, err.text);
+    if (oc_feed_render(&in, prev, mem_sink, out, stats, &err) != 0) {
+        fuzz_fail("%s: oc_feed_render failed with code %d: %s", what, (int)err.code, err.text);
     }
-    if (oc_ics_check_lines(out->data, out->len, &err) != 0) {
+    if (oc_verify_lines(out->data, out->len, &err) != 0) {
         fuzz_fail("%s: bad published line: %s", what, err.text);
     }
     check_stamps(out, what);
+    check_gate(f, out, stats->events, what);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fixture *f = get_fixture();
-    oc_ics_prev *prev, *from_file, *ours;
-    oc_ics_stats stats = {0}, again = {0};
+    oc_prev *prev, *from_file, *ours;
+    oc_feed_stats stats = {0}, again = {0};
     oc_buf first = {0}, second = {0}, report = {0};
     size_t remembered, matched, lines = 0;
 
-    prev = oc_ics_prev_parse((const char *)data, size);
-    remembered = oc_ics_prev_count(prev);
+    prev = oc_prev_parse((const char *)data, size);
+    remembered = oc_prev_count(prev);
     from_file = load_as_file(f, data, size);
-    if (oc_ics_prev_count(from_file) != remembered) {
-        fuzz_fail("oc_ics_prev_parse remembers %zu events, oc_ics_prev_load %zu", remembered,
-                  oc_ics_prev_count(from_file));
+    if (oc_prev_count(from_file) != remembered) {
+        fuzz_fail("oc_prev_parse remembers %zu events, oc_prev_load %zu", remembered,
+                  oc_prev_count(from_file));
     }
-    oc_ics_prev_free(from_file);
+    oc_prev_free(from_file);
 
     stats.report = &report;
     render(f, prev, FUZZ_NOW, &first, &stats, "with the fuzzed memory");
@@ -213,7 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "%zu removed",
                   remembered, stats.events, stats.added, stats.changed, stats.removed);
     }
-    oc_ics_prev_free(prev);
+    oc_prev_free(prev);
 
     /* One line per change; with nothing remembered (a first build) the
      * added events are not listed. */
@@ -236,9 +302,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* What we just published is a memory of ours: rebuilding from it, a day
      * later, rewrites nothing. */
-    ours = oc_ics_prev_parse(first.data, first.len);
-    if (oc_ics_prev_count(ours) != stats.events) {
-        fuzz_fail("%zu events written, %zu remembered", stats.events, oc_ics_prev_count(ours));
+    ours = oc_prev_parse(first.data, first.len);
+    if (oc_prev_count(ours) != stats.events) {
+        fuzz_fail("%zu events written, %zu remembered", stats.events, oc_prev_count(ours));
     }
     render(f, ours, FUZZ_NOW + 86400, &second, &again, "rebuilding from our own output");
     if (second.len != first.len || memcmp(first.data, second.data, first.len) != 0 ||
@@ -247,7 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "%zu removed)",
                   again.added, again.changed, again.removed);
     }
-    oc_ics_prev_free(ours);
+    oc_prev_free(ours);
     oc_buf_free(&first);
     oc_buf_free(&second);
     oc_buf_free(&report);

@@ -30,7 +30,7 @@ static void fuzz_fail(const char *fmt, ...)
     abort();
 }
 
-/* An oc_ics_sink: appends to the oc_buf 'ctx'. */
+/* An oc_feed_sink: appends to the oc_buf 'ctx'. */
 static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
 {
     (void)err;

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <libical/ical.h>
 
-#include "ordercal/ics.h"
+#include "ordercal/feed.h"
 
 #define MAX_ROWS 32
 
@@ -28,8 +28,8 @@ typedef struct {
     oc_day delivery_first, delivery_last;
 } row;
 
-static const char *const months[12] = {"janvier", "février", "mars",      "avril",
-                                       "mai",     "juin",    "juillet",   "août",
+static const char *const months[12] = {"janvier",   "février", "mars",     "avril",
+                                       "mai",       "juin",    "juillet",  "août",
                                        "septembre", "octobre", "novembre", "décembre"};
 
 static int month_of(const char *s)
@@ -166,10 +166,11 @@ static void test_bulletin_rows(void **state)
     oc_error err;
     oc_def *def;
     oc_sched *sched;
-    oc_eventer *ev;
+    oc_events *events;
+    oc_tmpl *fr;
     oc_buf text = {0};
-    oc_ics_stats stats;
-    oc_ics_opts opts = {NULL, 1689638400};
+    oc_feed_stats stats = {0};
+    oc_feed_input in;
     icalcomponent *cal, *vtz;
     icaltimezone *paris = icaltimezone_new();
 
@@ -178,14 +179,15 @@ static void test_bulletin_rows(void **state)
     oc_error_init(&err);
     def = oc_def_load_file(OC_TEST_SOURCE_DIR "/schedules/dgs-urgent-2023-11.yaml", &err);
     assert_non_null(def);
-    sched = oc_sched_expand(def, opts.now, &err);
+    sched = oc_sched_expand(def, 1689638400, &err);
     assert_non_null(sched);
     assert_string_equal(def->feeds[0].id.value, "vaccins-covid19");
-    ev = oc_eventer_new(def, &def->feeds[0], OC_TEST_TEMPLATES, &err);
-    assert_non_null(ev);
-    assert_int_equal(oc_ics_render(def, &def->feeds[0], sched, ev, NULL, &opts, mem_sink, &text,
-                                   &stats, &err),
-                     0);
+    events = oc_events_new(def, sched);
+    fr = oc_tmpl_load(OC_TEST_TEMPLATES, "fr", &err);
+    assert_non_null(fr);
+    in = (oc_feed_input){def, &def->feeds[0], sched, events, def->tz, fr, NULL, 1689638400};
+    assert_int_equal(oc_feed_render(&in, NULL, mem_sink, &text, &stats, &err), 0);
+    assert_int_equal(stats.events, 37);
     cal = icalparser_parse_string(text.data);
     assert_non_null(cal);
     assert_int_equal(icalcomponent_count_errors(cal), 0);
@@ -212,8 +214,7 @@ static void test_bulletin_rows(void **state)
         open++;
         assert_null(find_event(cal, uid[OC_KIND_CLOSED]));
         assert_all_day(find_event(cal, uid[OC_KIND_SESSION]), r->first, r->last);
-        assert_all_day(find_event(cal, uid[OC_KIND_DELIVERY]), r->delivery_first,
-                       r->delivery_last);
+        assert_all_day(find_event(cal, uid[OC_KIND_DELIVERY]), r->delivery_first, r->delivery_last);
         assert_all_day(find_event(cal, uid[OC_KIND_APPOINTMENTS]), r->delivery_last + 1,
                        r->delivery_last + 1);
         {
@@ -238,8 +239,8 @@ static void test_bulletin_rows(void **state)
             trig = icalproperty_get_trigger(
                 icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY));
             assert_int_equal(icaldurationtype_as_int(trig.duration), 0);
-            assert_int_equal(icalproperty_get_action(icalcomponent_get_first_property(
-                                 alarm, ICAL_ACTION_PROPERTY)),
+            assert_int_equal(icalproperty_get_action(
+                                 icalcomponent_get_first_property(alarm, ICAL_ACTION_PROPERTY)),
                              ICAL_ACTION_DISPLAY);
         }
     }
@@ -247,7 +248,8 @@ static void test_bulletin_rows(void **state)
     icaltimezone_free(paris, 1);
     icalcomponent_free(cal);
     oc_buf_free(&text);
-    oc_eventer_free(ev);
+    oc_events_free(events);
+    oc_tmpl_free(fr);
     oc_sched_free(sched);
     oc_def_free(def);
 }

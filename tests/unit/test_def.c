@@ -58,14 +58,14 @@ static void test_def_defaults(void **state)
     assert_int_equal(err.code, OC_OK);
     assert_int_equal(def->weekday, 0);
     assert_int_equal(def->length, 2);
-    assert_int_equal(def->delivery_offset, 10);
-    assert_int_equal(def->delivery_length, 2);
-    assert_int_equal(def->confirmation_offset, 2);
-    assert_int_equal(def->confirmation_minutes, 18 * 60);
-    assert_int_equal(def->confirmation_duration, 1800);
-    assert_true(def->has_alarm);
-    assert_int_equal(def->alarm, 0);
-    assert_int_equal(def->appointments_offset, 1);
+    assert_int_equal(def->rules[OC_KIND_DELIVERY].offset, 10);
+    assert_int_equal(def->rules[OC_KIND_DELIVERY].length, 2);
+    assert_int_equal(def->rules[OC_KIND_CONFIRMATION].offset, 2);
+    assert_int_equal(def->rules[OC_KIND_CONFIRMATION].minutes, 18 * 60);
+    assert_int_equal(def->rules[OC_KIND_CONFIRMATION].duration, 1800);
+    assert_true(def->rules[OC_KIND_CONFIRMATION].has_alarm);
+    assert_int_equal(def->rules[OC_KIND_CONFIRMATION].alarm, 0);
+    assert_int_equal(def->rules[OC_KIND_APPOINTMENTS].offset, 1);
     assert_int_equal(def->horizon_weeks, 26);
     assert_int_equal(def->refresh, 6 * 3600);
     assert_string_equal(def->language.value, "fr");
@@ -123,8 +123,8 @@ static void test_def_full(void **state)
     assert_string_equal(def->description.value, "two\nlines\n");
     assert_string_equal(def->base_url.value, "https://example.org/feeds/");
     assert_int_equal(def->weekday, 2);
-    assert_int_equal(def->confirmation_minutes, 9 * 60 + 30);
-    assert_int_equal(def->alarm, -900);
+    assert_int_equal(def->rules[OC_KIND_CONFIRMATION].minutes, 9 * 60 + 30);
+    assert_int_equal(def->rules[OC_KIND_CONFIRMATION].alarm, -900);
     assert_int_equal(def->refresh, 86400);
     assert_string_equal(def->refresh_text, "P1D");
     assert_int_equal(def->periods[0].every, 3);
@@ -134,8 +134,7 @@ static void test_def_full(void **state)
     assert_true(def->exceptions[0].has_delivery);
     assert_string_equal(def->exceptions[1].note.value, "first");
     assert_int_equal(def->feed_count, 2);
-    assert_int_equal(def->feeds[1].kinds,
-                     (1u << OC_KIND_DELIVERY) | (1u << OC_KIND_CLOSED));
+    assert_int_equal(def->feeds[1].kinds, (1u << OC_KIND_DELIVERY) | (1u << OC_KIND_CLOSED));
     assert_int_equal(def->feeds[1].pos.line, 28);
     assert_int_equal(def->periods[0].from_pos.line, 22);
     assert_int_equal(def->periods[0].from_pos.column, 13);
@@ -154,7 +153,7 @@ static void test_def_alarm_none(void **state)
     oc_error_init(&err);
     def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
     assert_non_null(def);
-    assert_false(def->has_alarm);
+    assert_false(def->rules[OC_KIND_CONFIRMATION].has_alarm);
     assert_string_equal(def->holidays.value, "none");
     oc_def_free(def);
 }
@@ -186,12 +185,12 @@ static const bad_case bad_cases[] = {
      "whole number"},
     {CAL "session: {}\nrhythm: [ { from: 2023-07-17, until: 2023-07-10 } ]\n", OC_E_VALUE, 3, 38,
      "before its from"},
-    {CAL "session: {}\nrhythm: [ { from: 2023-07-24 }, { from: 2023-07-17 } ]\n", OC_E_VALUE, 3,
-     41, "periods ascend"},
+    {CAL "session: {}\nrhythm: [ { from: 2023-07-24 }, { from: 2023-07-17 } ]\n", OC_E_VALUE, 3, 41,
+     "periods ascend"},
     {CAL "session: {}\nrhythm: []\n", OC_E_VALUE, 3, 9, "rhythm is empty"},
     {CAL "session: {}\n", OC_E_SCHEMA, 1, 1, "missing key 'rhythm'"},
-    {"calendar: { id: t, name: T }\nsession: {}\nrhythm: [ { from: 2023-07-17 } ]\n",
-     OC_E_SCHEMA, 1, 11, "missing key 'timezone' in calendar"},
+    {"calendar: { id: t, name: T }\nsession: {}\nrhythm: [ { from: 2023-07-17 } ]\n", OC_E_SCHEMA,
+     1, 11, "missing key 'timezone' in calendar"},
     {"calendar: { id: T, name: T, timezone: UTC }\nsession: {}\nrhythm: [ { from: 2023-07-17 } ]\n",
      OC_E_VALUE, 1, 17, "invalid id 'T' in calendar"},
     {"calendar: { id: t, name: T, timezone: Mars/Olympus }\nsession: {}\n"
@@ -241,8 +240,8 @@ static void check_bad(const bad_case *c, oc_def *def, const oc_error *err, const
     if (err->code != c->code || err->pos.line != c->line || err->pos.column != c->column ||
         strstr(err->text, c->text) == NULL) {
         fail_msg("[%s] got code %d at %d:%d '%s'; expected code %d at %d:%d '%s' for:\n%s", how,
-                 err->code, err->pos.line, err->pos.column, err->text, c->code, c->line,
-                 c->column, c->text, c->yaml);
+                 err->code, err->pos.line, err->pos.column, err->text, c->code, c->line, c->column,
+                 c->text, c->yaml);
     }
     assert_string_equal(err->file, "def.yaml");
     assert_null(strchr(err->text, '\n'));
@@ -334,11 +333,10 @@ static void test_def_alias_bomb(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_def_defaults),      cmocka_unit_test(test_def_full),
-        cmocka_unit_test(test_def_alarm_none),    cmocka_unit_test(test_def_errors),
+        cmocka_unit_test(test_def_defaults),         cmocka_unit_test(test_def_full),
+        cmocka_unit_test(test_def_alarm_none),       cmocka_unit_test(test_def_errors),
         cmocka_unit_test(test_def_first_error_wins), cmocka_unit_test(test_def_nul_and_size),
-        cmocka_unit_test(test_def_alias_bomb),
-        cmocka_unit_test(test_def_byte_order_mark),
+        cmocka_unit_test(test_def_alias_bomb),       cmocka_unit_test(test_def_byte_order_mark),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

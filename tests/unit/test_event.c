@@ -40,6 +40,17 @@ static void test_event_uid_pinned(void **state)
     }
 }
 
+/* The event of 'kind' for the slot starting on 'first', or NULL. */
+static const oc_event *find(const oc_events *ev, oc_kind kind, oc_day first)
+{
+    for (size_t i = 0; i < ev->count; i++) {
+        if (ev->events[i].kind == kind && ev->events[i].slot->first == first) {
+            return &ev->events[i];
+        }
+    }
+    return NULL;
+}
+
 static void test_event_kinds_and_languages(void **state)
 {
     static const char yaml[] = "calendar: { id: ev, name: Ev, timezone: Europe/Paris,"
@@ -51,8 +62,11 @@ static void test_event_kinds_and_languages(void **state)
     oc_error err;
     oc_def *def;
     oc_sched *s;
-    oc_eventer *fr, *en;
-    oc_event a, b;
+    oc_events *ev;
+    oc_tmpl *tfr, *ten;
+    oc_texter *fr, *en;
+    oc_event_text a, b;
+    const oc_event *e;
 
     (void)state;
     oc_error_init(&err);
@@ -60,65 +74,56 @@ static void test_event_kinds_and_languages(void **state)
     assert_non_null(def);
     s = oc_sched_expand(def, 0, &err);
     assert_non_null(s);
-    fr = oc_eventer_new(def, &def->feeds[0], OC_TEST_TEMPLATES, &err);
-    en = oc_eventer_new(def, &def->feeds[1], OC_TEST_TEMPLATES, &err);
-    assert_non_null(fr);
-    assert_non_null(en);
+    ev = oc_events_new(def, s);
+    tfr = oc_tmpl_load(OC_TEST_TEMPLATES, "fr", &err);
+    ten = oc_tmpl_load(OC_TEST_TEMPLATES, "en", &err);
+    assert_non_null(tfr);
+    assert_non_null(ten);
+    fr = oc_texter_new(def, tfr, "Ev");
+    en = oc_texter_new(def, ten, "Ev");
 
-    /* An open slot has no closed event; a closed one only that. */
-    assert_int_equal(oc_event_make(fr, &s->slots[0], OC_KIND_CLOSED, &a, &err), 0);
-    assert_int_equal(oc_event_make(fr, &s->slots[1], OC_KIND_SESSION, &a, &err), 0);
-    assert_int_equal(oc_event_make(fr, &s->slots[1], OC_KIND_DELIVERY, &a, &err), 0);
-    assert_int_equal(oc_event_make(fr, &s->slots[1], OC_KIND_CLOSED, &a, &err), 1);
+    /* An open slot has four events and no closed one; a closed one only that. */
+    assert_int_equal(ev->count, 5);
+    assert_null(find(ev, OC_KIND_CLOSED, day("2023-07-24")));
+    assert_null(find(ev, OC_KIND_SESSION, day("2023-07-31")));
+    assert_null(find(ev, OC_KIND_DELIVERY, day("2023-07-31")));
+    e = find(ev, OC_KIND_CLOSED, day("2023-07-31"));
+    assert_non_null(e);
+    assert_int_equal(oc_texter_make(fr, e, &a, &err), 0);
     assert_string_equal(a.summary, "Portail de commande fermé");
     assert_non_null(strstr(a.description, "fermé l'été"));
     assert_non_null(strstr(a.description, "REF-1"));
-    assert_int_equal(a.start, day("2023-07-31"));
-    assert_int_equal(a.end, day("2023-08-02"));
-    oc_event_clear(&a);
+    assert_null(a.alarm);
+    assert_int_equal(e->span->first, day("2023-07-31"));
+    assert_int_equal(e->span->last, day("2023-08-01"));
 
     /* The same UID in every language; the texts differ. */
-    assert_int_equal(oc_event_make(fr, &s->slots[0], OC_KIND_CONFIRMATION, &a, &err), 1);
-    assert_int_equal(oc_event_make(en, &s->slots[0], OC_KIND_CONFIRMATION, &b, &err), 1);
-    assert_string_equal(a.uid, b.uid);
+    e = find(ev, OC_KIND_CONFIRMATION, day("2023-07-24"));
+    assert_non_null(e);
+    assert_int_equal(oc_texter_make(fr, e, &a, &err), 0);
     assert_string_equal(a.summary, "Confirmation de commande disponible");
+    assert_int_equal(oc_texter_make(en, e, &b, &err), 0);
     assert_string_equal(b.summary, "Order confirmation available");
-    assert_true(a.timed);
-    assert_int_equal(a.local_start, day("2023-07-26") * 86400 + 18 * 3600);
-    assert_int_equal(a.utc_start, day("2023-07-26") * 86400 + 16 * 3600);
-    assert_true(a.has_alarm);
-    assert_int_equal(a.alarm, 0);
-    oc_event_clear(&a);
-    oc_event_clear(&b);
+    assert_non_null(b.alarm);
+    assert_true(oc_kind_get(e->kind)->timed);
+    assert_int_equal(e->span->local_start, day("2023-07-26") * 86400 + 18 * 3600);
+    assert_int_equal(e->span->utc_start, day("2023-07-26") * 86400 + 16 * 3600);
+    assert_true(e->has_alarm);
+    assert_int_equal(e->alarm, 0);
 
-    assert_int_equal(oc_event_make(en, &s->slots[0], OC_KIND_APPOINTMENTS, &b, &err), 1);
-    assert_int_equal(b.start, day("2023-08-05"));
-    assert_int_equal(b.end, day("2023-08-06"));
+    e = find(ev, OC_KIND_APPOINTMENTS, day("2023-07-24"));
+    assert_non_null(e);
+    assert_int_equal(oc_texter_make(en, e, &b, &err), 0);
+    assert_int_equal(e->span->first, day("2023-08-05"));
+    assert_int_equal(e->span->last, day("2023-08-05"));
     assert_non_null(strstr(b.description, "on Thursday 3 and Friday 4 August 2023"));
-    oc_event_clear(&b);
 
-    oc_eventer_free(fr);
-    oc_eventer_free(en);
+    oc_texter_free(fr);
+    oc_texter_free(en);
+    oc_tmpl_free(tfr);
+    oc_tmpl_free(ten);
+    oc_events_free(ev);
     oc_sched_free(s);
-    oc_def_free(def);
-}
-
-static void test_event_language_without_templates(void **state)
-{
-    static const char yaml[] = "calendar: { id: ev, name: Ev, timezone: UTC, language: de }\n"
-                               "session: {}\n"
-                               "rhythm: [ { from: 2023-07-24 } ]\n";
-    oc_error err;
-    oc_def *def;
-
-    (void)state;
-    oc_error_init(&err);
-    def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
-    assert_non_null(def);
-    assert_null(oc_eventer_new(def, &def->feeds[0], OC_TEST_TEMPLATES, &err));
-    assert_int_equal(err.code, OC_E_VALUE);
-    assert_int_equal(err.pos.line, 1);
-    assert_int_equal(err.pos.column, 56);
     oc_def_free(def);
 }
 
@@ -127,7 +132,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_uid_pinned),
         cmocka_unit_test(test_event_kinds_and_languages),
-        cmocka_unit_test(test_event_language_without_templates),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

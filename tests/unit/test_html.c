@@ -17,6 +17,7 @@ typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_tmpl *tmpl;
+    oc_table *table;
     oc_buf page;
 } page;
 
@@ -34,15 +35,28 @@ static void render(page *p, const char *yaml, const char *base_url, int64_t last
     assert_non_null(p->sched);
     p->tmpl = oc_tmpl_load(OC_TEST_TEMPLATES, p->def->language.value, &err);
     assert_non_null(p->tmpl);
-    if (oc_html_render(p->def, p->sched, p->tmpl, OC_TEST_TEMPLATES, base_url, last_modified,
-                       &p->page, &err) != 0) {
-        fail_msg("%s", err.text);
+    p->table = oc_table_new(p->def, p->sched, p->tmpl, &err);
+    assert_non_null(p->table);
+    {
+        oc_buf text = {0};
+        oc_html_input in = {p->def,   p->sched,     p->table,
+                            p->tmpl,  NULL,         OC_TEST_TEMPLATES "/index.html",
+                            base_url, last_modified};
+
+        assert_int_equal(oc_file_read(in.page_path, 1 << 22, &text, &err), 0);
+        in.page = text.data;
+        assert_int_equal(oc_html_check(in.page, in.page_path, &err), 0);
+        if (oc_html_render(&in, &p->page, &err) != 0) {
+            fail_msg("%s", err.text);
+        }
+        oc_buf_free(&text);
     }
 }
 
 static void page_free(page *p)
 {
     oc_buf_free(&p->page);
+    oc_table_free(p->table);
     oc_tmpl_free(p->tmpl);
     oc_sched_free(p->sched);
     oc_def_free(p->def);
@@ -111,10 +125,12 @@ static void test_html_escapes_definition_texts(void **state)
 
     (void)state;
     render(&p, yaml, NULL, 0);
-    assert_has(p.page.data,
-               "<h1>Vaccins &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</h1>");
+    assert_has(
+        p.page.data,
+        "<h1>Vaccins &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</h1>");
     assert_has(p.page.data, "Ligne 1<br>Ligne &lt;b&gt;2&lt;/b&gt;");
-    assert_has(p.page.data, "<a href=\"https://example.org/a?b=1&amp;c=2\">Réf &lt;i&gt;7&lt;/i&gt;</a>");
+    assert_has(p.page.data,
+               "<a href=\"https://example.org/a?b=1&amp;c=2\">Réf &lt;i&gt;7&lt;/i&gt;</a>");
     assert_has(p.page.data, "(&lt;em&gt;15 août&lt;/em&gt;)");
     assert_null(strstr(p.page.data, "<em>"));
     assert_null(strstr(p.page.data, "<b>"));
@@ -148,7 +164,8 @@ static void test_html_table_and_grid(void **state)
     assert_has(p.page.data, "<td>3-4 août 2023</td>");
     assert_has(p.page.data, "<h3>juillet 2023</h3>");
     assert_has(p.page.data, "<h3>août 2023</h3>");
-    assert_has(p.page.data, "<td class=\"day confirmation\" title=\"confirmation de commande\">26</td>");
+    assert_has(p.page.data,
+               "<td class=\"day confirmation\" title=\"confirmation de commande\">26</td>");
     assert_has(p.page.data, "<td class=\"day closed\" title=\"portail fermé\">31</td>");
     assert_has(p.page.data, "<td class=\"day delivery\" title=\"livraison indicative\">3</td>");
     page_free(&p);

@@ -3,6 +3,8 @@
  * run are removed, and the folder lock times out instead of hanging. */
 #define _DEFAULT_SOURCE
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +16,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
-#include <dirent.h>
 
 #include <cmocka.h>
 
@@ -70,7 +70,7 @@ static oc_out_status write_one(const char *dir, const char *name, const char *te
     int i;
 
     oc_error_init(&err);
-    out = oc_out_open(dir, 1.0, &err);
+    out = oc_out_open(dir, 1.0, false, &err);
     assert_non_null(out);
     i = oc_out_begin(out, name, &err);
     assert_true(i >= 0);
@@ -183,7 +183,7 @@ static void test_out_removes_stale_temporaries(void **state)
         fclose(fp);
     }
     oc_error_init(&err);
-    out = oc_out_open(dir, 1.0, &err);
+    out = oc_out_open(dir, 1.0, false, &err);
     assert_non_null(out);
     oc_out_free(out);
     listing(dir, names, sizeof(names));
@@ -218,14 +218,14 @@ static void test_out_lock_times_out(void **state)
     }
     assert_int_equal(read(pipefd[0], &c, 1), 1);
     oc_error_init(&err);
-    out = oc_out_open(dir, 0.2, &err);
+    out = oc_out_open(dir, 0.2, false, &err);
     assert_null(out);
     assert_int_equal(err.code, OC_E_LOCKED);
     assert_non_null(strstr(err.text, "locked by another ordercal run"));
 
     /* Once the other run ends, the lock is ours. */
     oc_error_init(&err);
-    out = oc_out_open(dir, 5.0, &err);
+    out = oc_out_open(dir, 5.0, false, &err);
     assert_non_null(out);
     oc_out_free(out);
     assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -246,7 +246,7 @@ static void test_out_folder_errors(void **state)
     assert_non_null(fp);
     fclose(fp);
     oc_error_init(&err);
-    assert_null(oc_out_open(path, 1.0, &err));
+    assert_null(oc_out_open(path, 1.0, false, &err));
     assert_int_equal(err.code, OC_E_IO);
     assert_non_null(strstr(err.text, path));
 

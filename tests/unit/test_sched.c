@@ -58,16 +58,19 @@ static void test_sched_bulletin(void **state)
     assert_non_null(s);
     assert_int_equal(s->count, 13);
     assert_int_equal(s->open_count, 8);
-    assert_pattern(s, "ooco" "coco" "coco" "o");
+    assert_pattern(s, "ooco"
+                      "coco"
+                      "coco"
+                      "o");
     assert_int_equal(s->slots[0].first, day("2023-07-17"));
     assert_int_equal(s->slots[0].last, day("2023-07-18"));
-    assert_int_equal(s->slots[0].delivery_first, day("2023-07-27"));
-    assert_int_equal(s->slots[0].delivery_last, day("2023-07-28"));
-    assert_int_equal(s->slots[0].confirmation, day("2023-07-19"));
-    assert_int_equal(s->slots[0].appointments, day("2023-07-29"));
+    assert_int_equal(s->slots[0].spans[OC_KIND_DELIVERY].first, day("2023-07-27"));
+    assert_int_equal(s->slots[0].spans[OC_KIND_DELIVERY].last, day("2023-07-28"));
+    assert_int_equal(s->slots[0].spans[OC_KIND_CONFIRMATION].first, day("2023-07-19"));
+    assert_int_equal(s->slots[0].spans[OC_KIND_APPOINTMENTS].first, day("2023-07-29"));
     assert_int_equal(s->slots[5].first, day("2023-08-21"));
-    assert_int_equal(s->slots[5].delivery_first, day("2023-08-31"));
-    assert_int_equal(s->slots[5].delivery_last, day("2023-09-01"));
+    assert_int_equal(s->slots[5].spans[OC_KIND_DELIVERY].first, day("2023-08-31"));
+    assert_int_equal(s->slots[5].spans[OC_KIND_DELIVERY].last, day("2023-09-01"));
     assert_int_equal(s->slots[12].first, day("2023-10-09"));
     oc_sched_free(s);
     oc_def_free(def);
@@ -88,8 +91,8 @@ static void test_sched_every_three_until(void **state)
     assert_non_null(s);
     assert_pattern(s, "occoccocc");
     assert_int_equal(s->slots[3].first, day("2024-01-25"));
-    assert_int_equal(s->slots[3].delivery_first, day("2024-01-29"));
-    assert_int_equal(s->slots[3].appointments, day("2024-01-30"));
+    assert_int_equal(s->slots[3].spans[OC_KIND_DELIVERY].first, day("2024-01-29"));
+    assert_int_equal(s->slots[3].spans[OC_KIND_APPOINTMENTS].first, day("2024-01-30"));
     assert_int_equal(s->slots[8].first, day("2024-02-29"));
     oc_sched_free(s);
     oc_def_free(def);
@@ -136,15 +139,14 @@ static void test_sched_gap_between_periods(void **state)
 
 static void test_sched_exceptions(void **state)
 {
-    static const char yaml[] =
-        "calendar: { id: t, name: T, timezone: Europe/Paris }\n"
-        "session: {}\n"
-        "rhythm: [ { from: 2023-07-24, every: 2, until: 2023-09-25 } ]\n"
-        "sessions:\n"
-        "  - { date: 2023-08-14, state: closed, note: \"15 août\" }\n"
-        "  - { date: 2023-08-07, state: closed }\n"
-        "  - { date: 2023-08-28, state: open }\n"
-        "  - { date: 2023-09-18, delivery: [2023-09-29, 2023-09-29] }\n";
+    static const char yaml[] = "calendar: { id: t, name: T, timezone: Europe/Paris }\n"
+                               "session: {}\n"
+                               "rhythm: [ { from: 2023-07-24, every: 2, until: 2023-09-25 } ]\n"
+                               "sessions:\n"
+                               "  - { date: 2023-08-14, state: closed, note: \"15 août\" }\n"
+                               "  - { date: 2023-08-07, state: closed }\n"
+                               "  - { date: 2023-08-28, state: open }\n"
+                               "  - { date: 2023-09-18, delivery: [2023-09-29, 2023-09-29] }\n";
     oc_def *def;
     oc_error err;
     oc_sched *s = expand(yaml, 0, &def, &err);
@@ -155,10 +157,10 @@ static void test_sched_exceptions(void **state)
     assert_string_equal(s->slots[3].note, "15 août");
     assert_int_equal(s->slots[3].exception, 0);
     assert_null(s->slots[0].note);
-    assert_int_equal(s->slots[5].delivery_first, day("2023-09-07"));
-    assert_int_equal(s->slots[8].delivery_first, day("2023-09-29"));
-    assert_int_equal(s->slots[8].delivery_last, day("2023-09-29"));
-    assert_int_equal(s->slots[8].appointments, day("2023-09-30"));
+    assert_int_equal(s->slots[5].spans[OC_KIND_DELIVERY].first, day("2023-09-07"));
+    assert_int_equal(s->slots[8].spans[OC_KIND_DELIVERY].first, day("2023-09-29"));
+    assert_int_equal(s->slots[8].spans[OC_KIND_DELIVERY].last, day("2023-09-29"));
+    assert_int_equal(s->slots[8].spans[OC_KIND_APPOINTMENTS].first, day("2023-09-30"));
     oc_sched_free(s);
     oc_def_free(def);
 }

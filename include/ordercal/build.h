@@ -1,0 +1,94 @@
+#ifndef OC_BUILD_H
+#define OC_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ordercal/diag.h"
+#include "ordercal/out.h"
+#include "ordercal/util.h"
+
+/* The library's orchestration: definitions in, files out (DESIGN §4, §5).
+ * A build reads each zone and each language's templates once, expands every
+ * definition it is given, renders their feeds through the publish gate and
+ * the page, and commits every file at once. Nothing here prints. */
+
+typedef enum {
+    OC_BUILD_CHECK,   /* render through the gate; no output folder at all */
+    OC_BUILD_DRY_RUN, /* compare with the output folder; write nothing, take no lock */
+    OC_BUILD_WRITE    /* write, commit */
+} oc_build_mode;
+
+typedef struct {
+    oc_build_mode mode;
+    const char *output;    /* the output folder */
+    const char *base_url;  /* --base-url, ending in '/'; NULL: each definition's own */
+    const char *templates; /* the templates folder */
+    double lock_timeout;   /* seconds */
+    int64_t now;           /* "now": DTSTAMP of changed events, the horizon */
+    bool reports;          /* collect each feed's change report */
+} oc_build_opts;
+
+/* A warning about a definition: an event on a public holiday. */
+typedef struct {
+    const char *file;
+    oc_pos pos;
+    char *text; /* "delivery 2024-05-09 falls on Ascension Day (jeudi de l'Ascension)" */
+} oc_build_warning;
+
+/* What the build did to one file of the output folder. */
+typedef struct {
+    char *path; /* "<output>/<name>" */
+    oc_out_status status;
+    bool feed;      /* a feed (the counts below apply) or the page */
+    size_t events;  /* events in the feed */
+    size_t changed; /* added, changed and removed events */
+    char *report;   /* the change report, lines ending in '\n'; NULL when empty */
+} oc_build_file;
+
+/* What one definition holds, for `check`. */
+typedef struct {
+    const char *path;
+    size_t sessions, open, feeds;
+} oc_build_summary;
+
+typedef struct oc_build oc_build;
+
+/* 'opts' is copied; its strings are borrowed and must outlive the build,
+ * which the caller frees with oc_build_free(). */
+oc_build *oc_build_new(const oc_build_opts *opts);
+void oc_build_free(oc_build *b); /* accepts NULL */
+
+/* Reads the definition at 'path', expands it and checks that the templates
+ * of its languages exist. Warnings are collected even when it fails.
+ * Returns 0, or -1 with 'err' set (OC_E_SYNTAX, OC_E_SCHEMA or OC_E_VALUE
+ * for the definition; OC_E_IO for files). */
+int oc_build_add(oc_build *b, const char *path, oc_error *err);
+
+/* The warnings collected so far, in the order found. Borrowed. */
+const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count);
+
+/* Appends the schedule of every definition as `ordercal show` prints it.
+ * Returns 0, or -1 with 'err' set. */
+int oc_build_show(oc_build *b, oc_buf *out, oc_error *err);
+
+/* Renders every feed and the page, as the mode says. Nothing in the output
+ * folder changes unless every file was rendered and passed the gate.
+ * Returns 0, or -1 with 'err' set. */
+int oc_build_run(oc_build *b, oc_error *err);
+
+/* After oc_build_run(): the files, feeds first in definition order, then the
+ * page. Borrowed. */
+const oc_build_file *oc_build_files(const oc_build *b, size_t *count);
+
+/* The definitions added, for `check`. Borrowed. */
+const oc_build_summary *oc_build_summaries(const oc_build *b, size_t *count);
+
+/* Appends what a user reads after oc_build_run(): for a check, one line per
+ * definition ("x.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)"); else
+ * one line per file ("out/x.ics: updated (2 events changed)", "... would be
+ * created (37 events)", "... unchanged"), each feed's change report below it. */
+void oc_build_text(const oc_build *b, oc_buf *out);
+
+#endif

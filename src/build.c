@@ -1,0 +1,476 @@
+/* build: the orchestration (DESIGN §4, §5). Definitions are read and
+ * expanded, their zones and each language's templates read once; every
+ * feed is rendered through the publish gate into the output folder, then
+ * the page, and all of it is committed at once, or nothing is. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "ordercal/build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ordercal/def.h"
+#include "ordercal/event.h"
+#include "ordercal/feed.h"
+#include "ordercal/html.h"
+#include "ordercal/prev.h"
+#include "ordercal/sched.h"
+#include "ordercal/table.h"
+#include "ordercal/tmpl.h"
+
+#define PAGE_NAME "index.html"
+#define PAGE_MAX (4 * 1024 * 1024)
+
+/* One language's templates, read once whoever asks; a failure is kept. */
+typedef struct {
+    char *language;
+    oc_tmpl *tmpl; /* NULL when they could not be read: then 'err' says why */
+    oc_error err;
+} tmpl_entry;
+
+/* One definition and what follows from it. */
+typedef struct {
+    oc_def *def;
+    oc_sched *sched;
+    oc_events *events;
+    size_t first_file; /* its first feed in the build's files */
+} calendar;
+
+struct oc_build {
+    oc_build_opts opts;
+    tmpl_entry *tmpls;
+    size_t ntmpls;
+    calendar *cals;
+    size_t ncals;
+    oc_build_summary *summaries;
+    oc_build_warning *warnings;
+    size_t nwarnings;
+    oc_build_file *files;
+    size_t nfiles;
+};
+
+oc_build *oc_build_new(const oc_build_opts *opts)
+{
+    oc_build *b = oc_xcalloc(1, sizeof(*b));
+
+    b->opts = *opts;
+    return b;
+}
+
+void oc_build_free(oc_build *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < b->ncals; i++) {
+        oc_events_free(b->cals[i].events);
+        oc_sched_free(b->cals[i].sched);
+        oc_def_free(b->cals[i].def);
+    }
+    for (size_t i = 0; i < b->ntmpls; i++) {
+        free(b->tmpls[i].language);
+        oc_tmpl_free(b->tmpls[i].tmpl);
+    }
+    for (size_t i = 0; i < b->nwarnings; i++) {
+        free(b->warnings[i].text);
+    }
+    for (size_t i = 0; i < b->nfiles; i++) {
+        free(b->files[i].path);
+        free(b->files[i].report);
+    }
+    free(b->cals);
+    free(b->summaries);
+    free(b->tmpls);
+    free(b->warnings);
+    free(b->files);
+    free(b);
+}
+
+/* ---- resources ------------------------------------------------------------ */
+
+/* The templates of 'language', read on first use. */
+static const tmpl_entry *templates(oc_build *b, const char *language)
+{
+    tmpl_entry *t;
+
+    for (size_t i = 0; i < b->ntmpls; i++) {
+        if (strcmp(b->tmpls[i].language, language) == 0) {
+            return &b->tmpls[i];
+        }
+    }
+    b->tmpls = oc_xrealloc(b->tmpls, (b->ntmpls + 1) * sizeof(*b->tmpls));
+    t = &b->tmpls[b->ntmpls++];
+    t->language = oc_xstrdup(language);
+    oc_error_init(&t->err);
+    t->tmpl = oc_tmpl_load(b->opts.templates, language, &t->err);
+    return t;
+}
+
+/* True when 'dir' is a templates folder without texts for 'lang' (as
+ * oc_tmpl_languages() lists them, by their events.txt): the definition
+ * names a language we have no texts for. Any other failure to read the
+ * templates (no templates folder, an unreadable file) is an I/O error of
+ * the installation, not of the definition. */
+static bool language_missing(const char *dir, const char *lang)
+{
+    struct stat st;
+    oc_buf path = {0};
+    bool missing;
+
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return false;
+    }
+    oc_buf_printf(&path, "%s/%s/events.txt", dir, lang);
+    missing = stat(path.data, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+    oc_buf_free(&path);
+    return missing;
+}
+
+/* The templates of 'feed' (NULL: of the calendar). A language without
+ * texts is a definition error at the key that names it. */
+static const oc_tmpl *templates_for(oc_build *b, const oc_def *def, const oc_def_feed *feed,
+                                    oc_error *err)
+{
+    bool own = feed != NULL && feed->language.value != NULL;
+    const char *lang = own ? feed->language.value : def->language.value;
+    const tmpl_entry *t = templates(b, lang);
+
+    if (t->tmpl != NULL) {
+        return t->tmpl;
+    }
+    if (t->err.code == OC_E_IO && language_missing(b->opts.templates, lang)) {
+        char *langs = oc_tmpl_languages(b->opts.templates);
+        char where[48];
+
+        if (own) {
+            snprintf(where, sizeof(where), "feeds[%zu]", (size_t)(feed - def->feeds));
+        } else {
+            snprintf(where, sizeof(where), "calendar");
+        }
+        oc_error_set(err, OC_E_VALUE, def->path, own ? feed->language.pos : def->language.pos,
+                     "no templates for language '%s' in %s (available: %s)", lang, where, langs);
+        free(langs);
+    } else if (err != NULL && err->code == OC_OK) {
+        *err = t->err;
+    }
+    return NULL;
+}
+
+/* ---- definitions ---------------------------------------------------------- */
+
+/* A holiday's name in 't', or its key. */
+static const char *holiday_name(const oc_tmpl *t, const char *key)
+{
+    const char *name = oc_tmpl_holiday(t, key);
+
+    return name != NULL ? name : key;
+}
+
+/* One warning per day of an event that falls on a public holiday, at the
+ * rhythm period or exception that produced it. Maintainers read English;
+ * the calendar's own word follows. */
+static void warn_holidays(oc_build *b, const calendar *cal)
+{
+    oc_clash *clashes = NULL;
+    size_t n = oc_sched_clashes(cal->def, cal->sched, &clashes);
+    const oc_tmpl *en = n > 0 ? templates(b, "en")->tmpl : NULL;
+    const oc_tmpl *local = n > 0 ? templates(b, cal->def->language.value)->tmpl : NULL;
+
+    b->warnings = oc_xrealloc(b->warnings, (b->nwarnings + n + 1) * sizeof(*b->warnings));
+    for (size_t i = 0; i < n; i++) {
+        const oc_clash *c = &clashes[i];
+        oc_date d = oc_date_from_day(c->day);
+        const char *a = holiday_name(en, c->key), *l = holiday_name(local, c->key);
+        oc_buf text = {0};
+
+        oc_buf_printf(&text, "%s %04d-%02d-%02d falls on %s", oc_kind_name(c->kind), d.year,
+                      d.month, d.day, a);
+        if (strcmp(a, l) != 0) {
+            oc_buf_printf(&text, " (%s)", l);
+        }
+        b->warnings[b->nwarnings++] =
+            (oc_build_warning){cal->def->path, c->pos, oc_buf_detach(&text)};
+    }
+    free(clashes);
+}
+
+int oc_build_add(oc_build *b, const char *path, oc_error *err)
+{
+    calendar *cal;
+    oc_def *def = oc_def_load_file(path, err);
+    oc_sched *sched = def != NULL ? oc_sched_expand(def, b->opts.now, err) : NULL;
+
+    if (sched == NULL) {
+        oc_def_free(def);
+        return -1;
+    }
+    b->cals = oc_xrealloc(b->cals, (b->ncals + 1) * sizeof(*b->cals));
+    b->summaries = oc_xrealloc(b->summaries, (b->ncals + 1) * sizeof(*b->summaries));
+    cal = &b->cals[b->ncals];
+    b->summaries[b->ncals++] =
+        (oc_build_summary){def->path, sched->count, sched->open_count, def->feed_count};
+    cal->def = def;
+    cal->sched = sched;
+    cal->events = oc_events_new(def, sched);
+    cal->first_file = 0;
+    warn_holidays(b, cal);
+
+    /* Everything that can find the definition wrong runs before the
+     * output folder is touched. */
+    for (size_t i = 0; i < def->feed_count; i++) {
+        if (templates_for(b, def, &def->feeds[i], err) == NULL) {
+            return -1;
+        }
+    }
+    return templates_for(b, def, NULL, err) != NULL ? 0 : -1;
+}
+
+const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count)
+{
+    *count = b->nwarnings;
+    return b->warnings;
+}
+
+const oc_build_summary *oc_build_summaries(const oc_build *b, size_t *count)
+{
+    *count = b->ncals;
+    return b->summaries;
+}
+
+const oc_build_file *oc_build_files(const oc_build *b, size_t *count)
+{
+    *count = b->nfiles;
+    return b->files;
+}
+
+int oc_build_show(oc_build *b, oc_buf *out, oc_error *err)
+{
+    for (size_t i = 0; i < b->ncals; i++) {
+        const calendar *cal = &b->cals[i];
+        const oc_tmpl *t = templates_for(b, cal->def, NULL, err);
+        oc_table *table = t != NULL ? oc_table_new(cal->def, cal->sched, t, err) : NULL;
+
+        if (table == NULL) {
+            return -1;
+        }
+        oc_table_text(table, out);
+        oc_table_free(table);
+    }
+    return 0;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+typedef struct {
+    oc_out *out; /* NULL: check, the bytes only go through the gate */
+    int index;
+} sink_ctx;
+
+static int sink_write(void *ctx, const char *data, size_t len, oc_error *err)
+{
+    sink_ctx *s = ctx;
+
+    return s->out != NULL ? oc_out_write(s->out, s->index, data, len, err) : 0;
+}
+
+static oc_build_file *add_file(oc_build *b, const char *name, bool feed)
+{
+    oc_build_file *f;
+    oc_buf path = {0};
+
+    b->files = oc_xrealloc(b->files, (b->nfiles + 1) * sizeof(*b->files));
+    f = &b->files[b->nfiles++];
+    memset(f, 0, sizeof(*f));
+    oc_buf_printf(&path, "%s/%s", b->opts.output, name);
+    f->path = oc_buf_detach(&path);
+    f->feed = feed;
+    return f;
+}
+
+/* Starts the file 'name' in 'out' (none for a check). */
+static int begin(oc_out *out, const char *name, sink_ctx *s, oc_error *err)
+{
+    s->out = out;
+    s->index = out != NULL ? oc_out_begin(out, name, err) : 0;
+    return s->index;
+}
+
+static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed, oc_out *out,
+                       int64_t *last_modified, oc_error *err)
+{
+    const oc_def *def = cal->def;
+    const char *base_url = b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value;
+    oc_feed_input in = {def,         feed,       cal->sched,
+                        cal->events, def->tz,    templates_for(b, def, feed, err),
+                        base_url,    b->opts.now};
+    oc_buf name = {0}, report = {0};
+    oc_feed_stats stats;
+    oc_build_file *f;
+    oc_prev *prev = NULL;
+    sink_ctx s;
+    int rc = -1;
+
+    oc_buf_printf(&name, "%s.ics", feed->id.value);
+    f = add_file(b, name.data, true);
+    stats.report = b->opts.reports ? &report : NULL;
+    if (in.tmpl == NULL ||
+        (b->opts.mode != OC_BUILD_CHECK && (prev = oc_prev_load(f->path, err)) == NULL) ||
+        begin(out, name.data, &s, err) < 0 ||
+        oc_feed_render(&in, prev, sink_write, &s, &stats, err) != 0 ||
+        (out != NULL && oc_out_finish(out, s.index, err) != 0)) {
+        goto done;
+    }
+    f->status = out != NULL ? oc_out_status_of(out, s.index) : OC_OUT_UNCHANGED;
+    f->events = stats.events;
+    f->changed = stats.added + stats.changed + stats.removed;
+    f->report = report.len != 0 ? oc_buf_detach(&report) : NULL;
+    *last_modified = stats.last_modified > *last_modified ? stats.last_modified : *last_modified;
+    rc = 0;
+done:
+    oc_prev_free(prev);
+    oc_buf_free(&name);
+    oc_buf_free(&report);
+    return rc;
+}
+
+/* The page of the site, dated by the newest LAST-MODIFIED of its feeds so
+ * that it too stays byte-identical while the schedule does. */
+static int render_page(oc_build *b, const char *page, const char *page_path, oc_out *out,
+                       int64_t last_modified, oc_error *err)
+{
+    const calendar *cal = &b->cals[0];
+    const oc_def *def = cal->def;
+    const oc_tmpl *t = templates_for(b, def, NULL, err);
+    oc_table *table = t != NULL ? oc_table_new(def, cal->sched, t, err) : NULL;
+    oc_html_input in = {def,
+                        cal->sched,
+                        table,
+                        t,
+                        page,
+                        page_path,
+                        b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value,
+                        last_modified};
+    oc_build_file *f = add_file(b, PAGE_NAME, false);
+    oc_buf html = {0};
+    sink_ctx s;
+    int rc = -1;
+
+    if (table == NULL || oc_html_render(&in, &html, err) != 0 ||
+        begin(out, PAGE_NAME, &s, err) < 0 || sink_write(&s, html.data, html.len, err) != 0 ||
+        (out != NULL && oc_out_finish(out, s.index, err) != 0)) {
+        goto done;
+    }
+    f->status = out != NULL ? oc_out_status_of(out, s.index) : OC_OUT_UNCHANGED;
+    rc = 0;
+done:
+    oc_table_free(table);
+    oc_buf_free(&html);
+    return rc;
+}
+
+/* The page template, read once and checked before the output folder is
+ * touched. Returns a new string, or NULL with 'err' set. */
+static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
+{
+    oc_buf text = {0};
+    int r;
+
+    oc_buf_printf(path, "%s/%s", b->opts.templates, PAGE_NAME);
+    r = oc_file_read(path->data, PAGE_MAX, &text, err);
+    if (r > 0) {
+        oc_error_set(err, OC_E_VALUE, path->data, (oc_pos){0, 0},
+                     "the page template is larger than 4 MiB");
+    }
+    if (r != 0 || oc_html_check(text.data != NULL ? text.data : "", path->data, err) != 0) {
+        oc_buf_free(&text);
+        return NULL;
+    }
+    return text.data != NULL ? oc_buf_detach(&text) : oc_xstrdup("");
+}
+
+int oc_build_run(oc_build *b, oc_error *err)
+{
+    oc_out *out = NULL;
+    oc_buf page_path = {0};
+    char *page = NULL;
+    int64_t last_modified = 0;
+    int rc = -1;
+
+    if (b->ncals == 0 || (page = read_page(b, &page_path, err)) == NULL) {
+        goto done;
+    }
+    if (b->opts.mode != OC_BUILD_CHECK &&
+        (out = oc_out_open(b->opts.output, b->opts.lock_timeout, b->opts.mode == OC_BUILD_DRY_RUN,
+                           err)) == NULL) {
+        goto done;
+    }
+    for (size_t c = 0; c < b->ncals; c++) {
+        b->cals[c].first_file = b->nfiles;
+        for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
+            if (render_feed(b, &b->cals[c], &b->cals[c].def->feeds[i], out, &last_modified, err) !=
+                0) {
+                goto done;
+            }
+        }
+    }
+    if (render_page(b, page, page_path.data, out, last_modified, err) != 0 ||
+        (out != NULL && oc_out_commit(out, err) != 0)) {
+        goto done;
+    }
+    rc = 0;
+done:
+    oc_out_free(out);
+    free(page);
+    oc_buf_free(&page_path);
+    return rc;
+}
+
+/* ---- what the build says -------------------------------------------------- */
+
+static void files_text(const oc_build *b, oc_buf *out)
+{
+    const char *would = b->opts.mode == OC_BUILD_DRY_RUN ? "would be " : "";
+
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const oc_build_file *f = &b->files[i];
+        const char *line = f->report;
+
+        if (f->status == OC_OUT_UNCHANGED) {
+            oc_buf_printf(out, "%s: unchanged\n", f->path);
+        } else if (!f->feed) {
+            oc_buf_printf(out, "%s: %s%s\n", f->path, would,
+                          f->status == OC_OUT_CREATED ? "created" : "updated");
+        } else if (f->status == OC_OUT_CREATED) {
+            oc_buf_printf(out, "%s: %screated (%zu events)\n", f->path, would, f->events);
+        } else {
+            oc_buf_printf(out, "%s: %supdated (%zu event%s changed)\n", f->path, would, f->changed,
+                          f->changed == 1 ? "" : "s");
+        }
+
+        /* What changed, event by event, against the previous feed. */
+        while (line != NULL && *line != '\0') {
+            size_t len = strcspn(line, "\n");
+
+            oc_buf_printf(out, "  %.*s\n", (int)len, line);
+            line += len + (line[len] == '\n');
+        }
+    }
+}
+
+void oc_build_text(const oc_build *b, oc_buf *out)
+{
+    if (b->opts.mode != OC_BUILD_CHECK) {
+        files_text(b, out);
+        return;
+    }
+    for (size_t i = 0; i < b->ncals; i++) {
+        const oc_build_summary *s = &b->summaries[i];
+
+        oc_buf_printf(out, "%s: ok (%zu sessions: %zu open, %zu closed; %zu feed%s)\n", s->path,
+                      s->sessions, s->open, s->sessions - s->open, s->feeds,
+                      s->feeds == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,727 @@
+/* prev: the previous feed as memory (DESIGN §4). Reads the feed ordercal
+ * published last time and remembers, per UID, its DTSTAMP, LAST-MODIFIED,
+ * SEQUENCE and digests of its content, so that an unchanged event keeps its
+ * stamps (RFC 5545 §3.8.7) and an event published byte for byte as before
+ * need not pass the publish gate again. This file owns that contract: the
+ * digest, the stamp lines and their reading, and the change report. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "ordercal/prev.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int num(const char *v, size_t n)
+{
+    int x = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        x = x * 10 + (v[i] - '0');
+    }
+    return x;
+}
+
+static void stamp_text(int64_t t, char out[17])
+{
+    int64_t day = oc_day_floor(t);
+    int sec = (int)(t - day * 86400);
+    oc_date d = oc_date_from_day(day);
+    const int fields[6] = {
+        (d.year % 10000 + 10000) % 10000, d.month, d.day, sec / 3600, sec % 3600 / 60, sec % 60};
+    char *p = out;
+
+    for (int i = 0; i < 6; i++) {
+        int width = i == 0 ? 4 : 2;
+        char text[21];
+        size_t n = oc_uint_text((uint64_t)fields[i], width, text);
+
+        memcpy(p, text + n - (size_t)width, (size_t)width);
+        p += width;
+        if (i == 2) {
+            *p++ = 'T';
+        }
+    }
+    *p++ = 'Z';
+    *p = '\0';
+}
+
+/* The inverse of stamp_text(), for stamps utc_stamp() accepted. */
+static int64_t stamp_seconds(const char *v)
+{
+    oc_date d;
+    int64_t secs;
+
+    d.year = num(v, 4);
+    d.month = num(v + 4, 2);
+    d.day = num(v + 6, 2);
+    secs = num(v + 9, 2) * 3600 + num(v + 11, 2) * 60 + num(v + 13, 2);
+    return oc_day_from_date(d) * 86400 + secs;
+}
+
+/* A 64-bit digest of an event's content, to compare it with the previous
+ * build (MurmurHash64A: eight bytes a step, where FNV-1a's byte-serial
+ * multiply cost as much as writing the feed). Computed in this process
+ * only, over a whole event at once; the content never comes from an
+ * adversary. */
+static uint64_t digest(const char *s, size_t len)
+{
+    const uint64_t m = 0xc6a4a7935bd1e995ULL;
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t h = 0x9747b28cULL ^ (len * m);
+    size_t words = len / 8;
+
+    for (size_t i = 0; i < words; i++) {
+        uint64_t k;
+
+        memcpy(&k, p + 8 * i, 8);
+        k *= m;
+        k ^= k >> 47;
+        k *= m;
+        h ^= k;
+        h *= m;
+    }
+    p += 8 * words;
+    if ((len & 7) != 0) {
+        for (size_t i = len & 7; i-- > 0;) {
+            h ^= (uint64_t)p[i] << (8 * i);
+        }
+        h *= m;
+    }
+    h ^= h >> 47;
+    h *= m;
+    h ^= h >> 47;
+    return h;
+}
+
+static bool has_name(const char *line, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+
+    return len > n && strncmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
+}
+
+/* The properties the previous-feed reader keeps, told apart by their first
+ * letter before any comparison: the reader sees every line of the feed. */
+typedef enum {
+    PREV_OTHER,
+    PREV_DTSTAMP,
+    PREV_LAST_MODIFIED,
+    PREV_SEQUENCE,
+    PREV_UID,
+    PREV_DTSTART,
+    PREV_DTEND,
+    PREV_SUMMARY
+} prev_prop;
+
+static prev_prop prev_kind(const char *line, size_t len)
+{
+    switch (len > 0 ? line[0] : '\0') {
+    case 'D':
+        return has_name(line, len, "DTSTAMP")   ? PREV_DTSTAMP
+               : has_name(line, len, "DTSTART") ? PREV_DTSTART
+               : has_name(line, len, "DTEND")   ? PREV_DTEND
+                                                : PREV_OTHER;
+    case 'L':
+        return has_name(line, len, "LAST-MODIFIED") ? PREV_LAST_MODIFIED : PREV_OTHER;
+    case 'S':
+        return has_name(line, len, "SEQUENCE")  ? PREV_SEQUENCE
+               : has_name(line, len, "SUMMARY") ? PREV_SUMMARY
+                                                : PREV_OTHER;
+    case 'U':
+        return has_name(line, len, "UID") ? PREV_UID : PREV_OTHER;
+    default:
+        return PREV_OTHER;
+    }
+}
+
+/* ---- the previous feed -------------------------------------------------- */
+
+static int64_t stamp_seconds(const char *v);
+
+/* An event being read. */
+typedef struct {
+    char uid[256];
+    char dtstamp[17], last_modified[17];
+    char start[20], end[20]; /* DTSTART and DTEND values, for the change report */
+    char summary[72];
+    long sequence;
+} prev_event;
+
+/* What is remembered of it: 48 bytes and its texts in an arena, so that the
+ * memory of a 100,000-event feed stays a few megabytes. */
+typedef struct {
+    uint64_t uid;    /* digest of the UID */
+    uint64_t digest; /* of everything but the stamps */
+    int64_t dtstamp, last_modified;
+    uint32_t sequence;
+    uint32_t order; /* position in the file, to keep the first of duplicates */
+    uint32_t text;  /* offset in 'texts' of "start\0end\0summary\0" */
+    uint64_t raw;   /* of the event's bytes as published, stamps included */
+} prev_entry;
+
+struct oc_prev {
+    prev_entry *entries;
+    size_t count, cap;
+    oc_buf texts;
+    bool ours;  /* its PRODID is ordercal's: every event in it passed the publish gate */
+    bool *seen; /* per entry: the definition still makes it */
+};
+
+typedef struct {
+    oc_prev *prev;
+    bool in_event;
+    prev_event cur;
+    bool cur_ok;
+    oc_buf body; /* the event's lines but its stamps, each ending in '\n' */
+    oc_buf raw;  /* the event's bytes as they are in the file */
+} prev_reader;
+
+/* A stamp we would write ourselves, "20230718T120000Z": a real date from
+ * 1970 and a real time. Anything else in an old file is not republished. */
+static bool utc_stamp(const char *v, size_t n)
+{
+    oc_date d;
+
+    if (n != 16 || v[8] != 'T' || v[15] != 'Z') {
+        return false;
+    }
+    for (size_t i = 0; i < 15; i++) {
+        if (i != 8 && (v[i] < '0' || v[i] > '9')) {
+            return false;
+        }
+    }
+    d.year = num(v, 4);
+    d.month = num(v + 4, 2);
+    d.day = num(v + 6, 2);
+    return d.year >= 1970 && oc_date_valid(d) && num(v + 9, 2) < 24 && num(v + 11, 2) < 60 &&
+           num(v + 13, 2) < 60;
+}
+
+/* The event that ends here is one of ours: remember it. */
+static void store_entry(prev_reader *r)
+{
+    oc_prev *p = r->prev;
+
+    if (!r->cur_ok || r->cur.uid[0] == '\0' || r->cur.sequence < 0 || r->cur.dtstamp[0] == '\0' ||
+        r->cur.last_modified[0] == '\0') {
+        return; /* not one of ours: the event will count as changed */
+    }
+    if (p->count == p->cap) {
+        p->cap = p->cap != 0 ? p->cap * 2 : 64;
+        p->entries = oc_xrealloc(p->entries, p->cap * sizeof(*p->entries));
+    }
+    if (p->texts.len > UINT32_MAX - 256) {
+        return; /* past 4 GiB of texts: no file of ours */
+    }
+    {
+        prev_entry *pe = &p->entries[p->count];
+
+        pe->uid = digest(r->cur.uid, strlen(r->cur.uid));
+        pe->digest = digest(r->body.data, r->body.len);
+        pe->dtstamp = stamp_seconds(r->cur.dtstamp);
+        pe->last_modified = stamp_seconds(r->cur.last_modified);
+        pe->sequence = (uint32_t)r->cur.sequence;
+        pe->order = (uint32_t)p->count;
+        pe->text = (uint32_t)p->texts.len;
+        pe->raw = digest(r->raw.data, r->raw.len);
+        oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
+        oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
+        oc_buf_add(&p->texts, r->cur.summary, strlen(r->cur.summary) + 1);
+        p->count++;
+    }
+}
+
+/* The SUMMARY value, for the change report. */
+static void read_summary(prev_event *cur, const char *value, size_t vlen)
+{
+    size_t o = 0;
+
+    /* Unescaped enough for a one-line report, and safe for a terminal:
+     * control characters and bytes that are not UTF-8 become '?'. */
+    for (size_t i = 0; i < vlen && o + 5 < sizeof(cur->summary);) {
+        unsigned char ch = (unsigned char)value[i];
+        size_t clen = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+
+        if (ch == '\\' && i + 1 < vlen) {
+            char next = value[i + 1];
+
+            cur->summary[o++] = next == 'n' || next == 'N'                   ? ' '
+                                : (unsigned char)next < 0x20 || next == 0x7F ? '?'
+                                                                             : next;
+            i += 2;
+            if ((unsigned char)next >= 0x80) {
+                cur->summary[o - 1] = '?';
+            }
+            continue;
+        }
+        if (ch < 0x20 || ch == 0x7F) {
+            cur->summary[o++] = '?';
+            i++;
+            continue;
+        }
+        if (ch >= 0x80 && (i + clen > vlen || !oc_utf8_valid(value + i, clen) ||
+                           o + clen + 4 > sizeof(cur->summary))) {
+            cur->summary[o++] = '?';
+            i++;
+            continue;
+        }
+        memcpy(cur->summary + o, value + i, clen);
+        o += clen;
+        i += clen;
+    }
+    cur->summary[o] = '\0';
+}
+
+static void prev_line(prev_reader *r, const char *line, size_t len, const char *raw, size_t rawlen)
+{
+    const char *colon = memchr(line, ':', len);
+    const char *value = colon != NULL ? colon + 1 : line + len;
+    size_t vlen = (size_t)(line + len - value);
+    prev_prop kind;
+
+    if (!r->in_event) {
+        if (len == 12 && memcmp(line, "BEGIN:VEVENT", 12) == 0) {
+            r->in_event = true;
+            memset(&r->cur, 0, sizeof(r->cur));
+            r->cur.sequence = -1;
+            oc_buf_reset(&r->body);
+            oc_buf_add(&r->body, "BEGIN:VEVENT\n", 13);
+            oc_buf_reset(&r->raw);
+            oc_buf_add(&r->raw, raw, rawlen);
+            r->cur_ok = true;
+        } else if (has_name(line, len, "PRODID") && vlen >= 13 &&
+                   memcmp(value, "-//ordercal//", 13) == 0) {
+            r->prev->ours = true;
+        }
+        return;
+    }
+    oc_buf_add(&r->raw, raw, rawlen);
+    kind = prev_kind(line, len);
+    if (kind == PREV_DTSTAMP || kind == PREV_LAST_MODIFIED) {
+        char *dst = kind == PREV_DTSTAMP ? r->cur.dtstamp : r->cur.last_modified;
+
+        if (utc_stamp(value, vlen)) {
+            memcpy(dst, value, 16);
+            dst[16] = '\0';
+        } else {
+            r->cur_ok = false;
+        }
+        return;
+    }
+    if (kind == PREV_SEQUENCE) {
+        long v = 0;
+
+        if (vlen == 0 || vlen > 10 || strspn(value, "0123456789") < vlen) {
+            r->cur_ok = false;
+            return;
+        }
+        for (size_t i = 0; i < vlen; i++) {
+            v = v * 10 + (value[i] - '0');
+        }
+        if (v > INT32_MAX) {
+            r->cur_ok = false;
+            return;
+        }
+        r->cur.sequence = v;
+        return;
+    }
+    if (kind == PREV_UID && vlen < sizeof(r->cur.uid)) {
+        memcpy(r->cur.uid, value, vlen);
+        r->cur.uid[vlen] = '\0';
+    } else if (kind == PREV_DTSTART || kind == PREV_DTEND) {
+        char *dst = kind == PREV_DTSTART ? r->cur.start : r->cur.end;
+
+        /* Only what a date or time holds: the value reaches the terminal. */
+        if (vlen < sizeof(r->cur.start) && strspn(value, "0123456789TZ") >= vlen) {
+            memcpy(dst, value, vlen);
+            dst[vlen] = '\0';
+        }
+    } else if (kind == PREV_SUMMARY) {
+        read_summary(&r->cur, value, vlen);
+    }
+    oc_buf_add(&r->body, line, len);
+    oc_buf_putc(&r->body, '\n');
+    if (len == 10 && memcmp(line, "END:VEVENT", 10) == 0) {
+        r->in_event = false;
+        store_entry(r);
+    }
+}
+
+/* The DTSTART (0), DTEND (1) or SUMMARY (2) an entry was read with. */
+static const char *prev_text(const oc_prev *p, const prev_entry *pe, int which)
+{
+    const char *t = p->texts.data + pe->text;
+
+    while (which-- > 0) {
+        t += strlen(t) + 1;
+    }
+    return t;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const prev_entry *x = a, *y = b;
+
+    if (x->uid != y->uid) {
+        return x->uid < y->uid ? -1 : 1;
+    }
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void prev_finish(oc_prev *p)
+{
+    size_t o = 0;
+
+    if (p->count == 0) {
+        return;
+    }
+    qsort(p->entries, p->count, sizeof(*p->entries), cmp_entry);
+
+    /* A UID seen twice is ambiguous: keep the first, the other counts as removed. */
+    for (size_t i = 0; i < p->count; i++) {
+        if (o == 0 || p->entries[o - 1].uid != p->entries[i].uid) {
+            p->entries[o++] = p->entries[i];
+        }
+    }
+    p->count = o;
+}
+
+/* Feeds physical lines and joins continuations; each logical line goes to
+ * prev_line() with its physical bytes, line endings and folds included. */
+typedef struct {
+    prev_reader r;
+    oc_buf logical, raw;
+    bool have;
+} prev_unfolder;
+
+static size_t strip_eol(const char *line, size_t len)
+{
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+        len--;
+    }
+    return len;
+}
+
+static void prev_physical(prev_unfolder *u, const char *line, size_t rawlen)
+{
+    size_t len = strip_eol(line, rawlen);
+
+    if (len > 0 && (line[0] == ' ' || line[0] == '\t') && u->have) {
+        oc_buf_add(&u->logical, line + 1, len - 1);
+        oc_buf_add(&u->raw, line, rawlen);
+        return;
+    }
+    if (u->have) {
+        prev_line(&u->r, u->logical.data, u->logical.len, u->raw.data, u->raw.len);
+    }
+    oc_buf_reset(&u->logical);
+    oc_buf_add(&u->logical, line, len);
+    oc_buf_reset(&u->raw);
+    oc_buf_add(&u->raw, line, rawlen);
+    u->have = true;
+}
+
+static void prev_end(prev_unfolder *u)
+{
+    if (u->have) {
+        prev_line(&u->r, u->logical.data, u->logical.len, u->raw.data, u->raw.len);
+    }
+    oc_buf_free(&u->logical);
+    oc_buf_free(&u->raw);
+    oc_buf_free(&u->r.body);
+    oc_buf_free(&u->r.raw);
+    prev_finish(u->r.prev);
+}
+
+oc_prev *oc_prev_parse(const char *text, size_t len)
+{
+    prev_unfolder u;
+    size_t start = 0;
+
+    memset(&u, 0, sizeof(u));
+    u.r.prev = oc_xcalloc(1, sizeof(oc_prev));
+    while (start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl != NULL ? (size_t)(nl - text) + 1 : len;
+
+        prev_physical(&u, text + start, end - start);
+        start = end;
+    }
+    prev_end(&u);
+    return u.r.prev;
+}
+
+oc_prev *oc_prev_load(const char *path, oc_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    prev_unfolder u;
+    oc_buf chunk = {0};
+    size_t n;
+
+    if (fp == NULL) {
+        if (errno == ENOENT) {
+            return oc_xcalloc(1, sizeof(oc_prev));
+        }
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        return NULL;
+    }
+    memset(&u, 0, sizeof(u));
+    u.r.prev = oc_xcalloc(1, sizeof(oc_prev));
+
+    /* 64 KiB at a time, whole lines to the reader: memory stays flat
+     * whatever the feed's size. */
+    oc_buf_grow(&chunk, 65536);
+    while ((n = fread(chunk.data + chunk.len, 1, chunk.cap - chunk.len - 1, fp)) > 0) {
+        size_t start = 0;
+
+        chunk.len += n;
+        for (;;) {
+            const char *nl = memchr(chunk.data + start, '\n', chunk.len - start);
+
+            if (nl == NULL) {
+                break;
+            }
+            prev_physical(&u, chunk.data + start, (size_t)(nl - chunk.data) + 1 - start);
+            start = (size_t)(nl - chunk.data) + 1;
+        }
+        memmove(chunk.data, chunk.data + start, chunk.len - start);
+        chunk.len -= start;
+        if (chunk.cap - chunk.len < 4096) {
+            oc_buf_grow(&chunk, chunk.cap);
+        }
+    }
+    if (chunk.len > 0) {
+        prev_physical(&u, chunk.data, chunk.len);
+    }
+    oc_buf_free(&chunk);
+    prev_end(&u);
+    if (ferror(fp)) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
+                     strerror(errno));
+        fclose(fp);
+        oc_prev_free(u.r.prev);
+        return NULL;
+    }
+    fclose(fp);
+    return u.r.prev;
+}
+
+size_t oc_prev_count(const oc_prev *prev)
+{
+    return prev != NULL ? prev->count : 0;
+}
+
+void oc_prev_free(oc_prev *prev)
+{
+    if (prev == NULL) {
+        return;
+    }
+    free(prev->entries);
+    free(prev->seen);
+    oc_buf_free(&prev->texts);
+    free(prev);
+}
+
+static ptrdiff_t prev_find(const oc_prev *prev, const char *uid_text)
+{
+    size_t lo = 0, hi;
+    uint64_t uid = digest(uid_text, strlen(uid_text));
+
+    if (prev == NULL) {
+        return -1;
+    }
+    hi = prev->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (prev->entries[mid].uid == uid) {
+            return (ptrdiff_t)mid;
+        }
+        if (prev->entries[mid].uid < uid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+/* ---- the change report -------------------------------------------------- */
+
+/* "20230727" -> "2023-07-27", "20230719T180000" -> "2023-07-19 18:00". */
+static void ical_when(oc_buf *out, const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n >= 8 && strspn(v, "0123456789") >= 8) {
+        oc_buf_printf(out, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
+        if (n >= 13 && v[8] == 'T' && strspn(v + 9, "0123456789") >= 4) {
+            oc_buf_printf(out, " %.2s:%.2s", v + 9, v + 11);
+        }
+    } else {
+        oc_buf_puts(out, "?");
+    }
+}
+
+static void day_text(oc_buf *out, oc_day day)
+{
+    oc_date d = oc_date_from_day(day);
+
+    oc_buf_printf(out, "%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+static void event_when(oc_buf *out, const oc_event *e)
+{
+    const oc_span *sp = e->span;
+
+    if (oc_kind_get(e->kind)->timed) {
+        oc_date d = oc_date_from_day(sp->local_start / 86400);
+        int64_t sec = sp->local_start % 86400;
+
+        oc_buf_printf(out, "%04d-%02d-%02d %02d:%02d", d.year, d.month, d.day, (int)(sec / 3600),
+                      (int)(sec % 3600 / 60));
+        return;
+    }
+    day_text(out, sp->first);
+    if (sp->last != sp->first) {
+        oc_buf_puts(out, "..");
+        day_text(out, sp->last);
+    }
+}
+
+/* The previous event's span in the same form; DTEND is exclusive. */
+static void prev_when(oc_buf *out, const oc_prev *prev, const prev_entry *pe)
+{
+    const char *start = prev_text(prev, pe, 0), *end = prev_text(prev, pe, 1);
+    oc_buf first = {0}, last = {0};
+
+    ical_when(&first, start);
+    oc_buf_add(out, first.data, first.len);
+    if (strlen(start) == 8 && strspn(start, "0123456789") == 8 && strlen(end) == 8 &&
+        strspn(end, "0123456789") == 8) {
+        oc_date d;
+
+        d.year = num(end, 4);
+        d.month = num(end + 4, 2);
+        d.day = num(end + 6, 2);
+        if (oc_date_valid(d)) {
+            day_text(&last, oc_day_from_date(d) - 1);
+            if (strcmp(last.data, first.data) != 0) {
+                oc_buf_puts(out, "..");
+                oc_buf_add(out, last.data, last.len);
+            }
+        }
+    }
+    oc_buf_free(&first);
+    oc_buf_free(&last);
+}
+
+void oc_prev_report(oc_buf *report, const oc_event *e, const oc_prev *prev, const oc_prev_match *m)
+{
+    const prev_entry *pe = m->status == OC_PREV_CHANGED ? &prev->entries[m->at] : NULL;
+    char sign = pe != NULL ? '~' : '+';
+
+    oc_buf_printf(report, "%c %-12s ", sign, oc_kind_name(e->kind));
+    if (pe != NULL) {
+        oc_buf before = {0}, after = {0};
+
+        prev_when(&before, prev, pe);
+        event_when(&after, e);
+        if (strcmp(before.data, after.data) != 0) {
+            oc_buf_printf(report, "%s -> %s", before.data, after.data);
+        } else {
+            oc_buf_printf(report, "%s, text changed", after.data);
+        }
+        oc_buf_free(&before);
+        oc_buf_free(&after);
+    } else {
+        event_when(report, e);
+    }
+    oc_buf_puts(report, " (session ");
+    day_text(report, e->slot->first);
+    oc_buf_puts(report, ")\n");
+}
+
+/* ---- the stamps of this build ----------------------------------------- */
+
+uint64_t oc_prev_digest(const char *data, size_t len)
+{
+    return digest(data, len);
+}
+
+void oc_prev_match_event(oc_prev *prev, const char *uid, const oc_buf *lines, int64_t now,
+                         oc_prev_match *m)
+{
+    ptrdiff_t at = prev_find(prev, uid);
+
+    m->at = at;
+    m->dtstamp = m->last_modified = now;
+    m->sequence = 0;
+    m->status = OC_PREV_NEW;
+    if (at < 0) {
+        return;
+    }
+    {
+        const prev_entry *pe = &prev->entries[at];
+
+        if (prev->seen == NULL) {
+            prev->seen = oc_xcalloc(prev->count, sizeof(*prev->seen));
+        }
+        prev->seen[at] = true;
+        if (pe->digest == digest(lines->data, lines->len)) {
+            m->status = OC_PREV_SAME;
+            m->dtstamp = pe->dtstamp;
+            m->last_modified = pe->last_modified;
+            m->sequence = pe->sequence;
+        } else {
+            /* SEQUENCE is an integer (RFC 5545 §3.8.7.4): it stops at the
+             * largest one clients read as such. */
+            m->status = OC_PREV_CHANGED;
+            m->sequence = pe->sequence < INT32_MAX ? pe->sequence + 1 : INT32_MAX;
+        }
+    }
+}
+
+void oc_prev_stamp_lines(const oc_prev_match *m, oc_buf *out)
+{
+    char text[17];
+
+    stamp_text(m->dtstamp, text);
+    oc_buf_puts(out, "DTSTAMP:");
+    oc_buf_add(out, text, 16);
+    stamp_text(m->last_modified, text);
+    oc_buf_puts(out, "\r\nLAST-MODIFIED:");
+    oc_buf_add(out, text, 16);
+    oc_buf_puts(out, "\r\nSEQUENCE:");
+    oc_buf_put_uint(out, m->sequence, 0);
+    oc_buf_puts(out, "\r\n");
+}
+
+bool oc_prev_republished(const oc_prev *prev, const oc_prev_match *m, const char *bytes, size_t len)
+{
+    return prev != NULL && prev->ours && m->status == OC_PREV_SAME &&
+           prev->entries[m->at].raw == digest(bytes, len);
+}
+
+size_t oc_prev_report_removed(const oc_prev *prev, oc_buf *report)
+{
+    size_t removed = 0;
+
+    for (size_t i = 0; prev != NULL && i < prev->count; i++) {
+        const prev_entry *pe = &prev->entries[i];
+
+        if (prev->seen != NULL && prev->seen[i]) {
+            continue;
+        }
+        removed++;
+        if (report != NULL) {
+            oc_buf_puts(report, "- ");
+            prev_when(report, prev, pe);
+            oc_buf_printf(report, " \"%s\"\n", prev_text(prev, pe, 2));
+        }
+    }
+    return removed;
+}

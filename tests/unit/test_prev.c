@@ -1,0 +1,373 @@
+/* Unit tests of the previous-feed memory (prev): what the reader remembers
+ * of a published feed, the stamps a rebuild keeps or renews, and the rule
+ * that lets an event published byte for byte as before skip the gate. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ordercal/def.h"
+#include "ordercal/event.h"
+#include "ordercal/feed.h"
+#include "ordercal/ics.h"
+#include "ordercal/prev.h"
+#include "ordercal/sched.h"
+#include "ordercal/tmpl.h"
+#include "ordercal/verify.h"
+
+/* ---- reading ------------------------------------------------------------ */
+
+static void test_prev_parse(void **state)
+{
+    static const char feed[] = "BEGIN:VCALENDAR\r\n"
+                               "BEGIN:VEVENT\r\n"
+                               "UID:b\r\n"
+                               "DTSTAMP:20230101T000000Z\r\n"
+                               "LAST-MODIFIED:20230101T000000Z\r\n"
+                               "SEQUENCE:3\r\n"
+                               "SUMMARY:fol\r\n"
+                               " ded\r\n"
+                               "END:VEVENT\r\n"
+                               "BEGIN:VEVENT\r\n"
+                               "UID:a\r\n"
+                               "DTSTAMP:garbage\r\n"
+                               "END:VEVENT\r\n"
+                               "BEGIN:VEVENT\r\n"
+                               "UID:c\r\n"
+                               "DTSTAMP:20230101T000000Z\r\n"
+                               "LAST-MODIFIED:20230101T000000Z\r\n"
+                               "SEQUENCE:0\r\n"
+                               "END:VEVENT\n"
+                               "END:VCALENDAR\r\n";
+    oc_prev *p;
+
+    (void)state;
+
+    /* Events that are not ours (no usable stamps) are not remembered. */
+    p = oc_prev_parse(feed, strlen(feed));
+    assert_int_equal(oc_prev_count(p), 2);
+    oc_prev_free(p);
+    /* Stamps that are no real UTC time, and a SEQUENCE past INT32_MAX, are
+     * not remembered (so never republished). */
+    {
+        static const char bad[] = "BEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20231399T256199Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:0\r\nEND:VEVENT\r\n"
+                                  "BEGIN:VEVENT\r\nUID:y\r\nDTSTAMP:00000000T000000Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:0\r\nEND:VEVENT\r\n"
+                                  "BEGIN:VEVENT\r\nUID:z\r\nDTSTAMP:20230101T000000Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:2147483648\r\n"
+                                  "END:VEVENT\r\n"
+                                  "BEGIN:VEVENT\r\nUID:w\r\nDTSTAMP:20230101T000000Z\r\n"
+                                  "LAST-MODIFIED:20230101T000000Z\r\nSEQUENCE:2147483647\r\n"
+                                  "END:VEVENT\r\n";
+
+        p = oc_prev_parse(bad, strlen(bad));
+        assert_int_equal(oc_prev_count(p), 1);
+    }
+    oc_prev_free(p);
+    p = oc_prev_parse("", 0);
+    assert_int_equal(oc_prev_count(p), 0);
+    oc_prev_free(p);
+    p = oc_prev_parse("\x01\x02"
+                      "BEGIN:VEVENT\r\n \r\n",
+                      17);
+    assert_int_equal(oc_prev_count(p), 0);
+    oc_prev_free(p);
+    assert_int_equal(oc_prev_count(NULL), 0);
+}
+
+/* ---- whole feeds -------------------------------------------------------- */
+
+static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
+{
+    (void)err;
+    oc_buf_add(ctx, data, len);
+    return 0;
+}
+
+typedef struct {
+    oc_def *def;
+    oc_sched *sched;
+    oc_events *events;
+    oc_tmpl *tmpl;
+    oc_buf text;
+    oc_feed_stats stats;
+} feed;
+
+static void load(feed *f, const char *yaml, int64_t now)
+{
+    oc_error err;
+
+    memset(f, 0, sizeof(*f));
+    oc_error_init(&err);
+    f->def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
+    if (f->def == NULL) {
+        fail_msg("%d:%d %s", err.pos.line, err.pos.column, err.text);
+    }
+    f->sched = oc_sched_expand(f->def, now, &err);
+    if (f->sched == NULL) {
+        fail_msg("%s", err.text);
+    }
+    f->events = oc_events_new(f->def, f->sched);
+    f->tmpl =
+        oc_tmpl_load(OC_TEST_TEMPLATES, oc_def_feed_language(f->def, &f->def->feeds[0]), &err);
+    if (f->tmpl == NULL) {
+        fail_msg("%s", err.text);
+    }
+}
+
+/* Renders the first feed of 'yaml' against the previous feed 'prev_text'
+ * (NULL: none). */
+static void render(feed *f, const char *yaml, const char *prev_text, int64_t now)
+{
+    oc_error err;
+    oc_feed_input in;
+    oc_prev *prev = prev_text != NULL ? oc_prev_parse(prev_text, strlen(prev_text)) : NULL;
+
+    load(f, yaml, now);
+    in = (oc_feed_input){f->def,     &f->def->feeds[0], f->sched, f->events,
+                         f->def->tz, f->tmpl,           NULL,     now};
+    oc_error_init(&err);
+    f->stats.report = NULL;
+    if (oc_feed_render(&in, prev, mem_sink, &f->text, &f->stats, &err) != 0) {
+        fail_msg("render: %s", err.text);
+    }
+    oc_prev_free(prev);
+    if (oc_verify_lines(f->text.data, f->text.len, &err) != 0) {
+        fail_msg("%s in:\n%s", err.text, f->text.data);
+    }
+}
+
+static void feed_free(feed *f)
+{
+    oc_tmpl_free(f->tmpl);
+    oc_events_free(f->events);
+    oc_sched_free(f->sched);
+    oc_def_free(f->def);
+    oc_buf_free(&f->text);
+}
+
+static const char before[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
+                             "session: {}\n"
+                             "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n";
+static const char after[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
+                            "session: {}\n"
+                            "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n"
+                            "sessions: [ { date: 2023-07-24, delivery: 2023-08-04 } ]\n";
+
+static void test_prev_regeneration_memory(void **state)
+{
+    feed a, b, c;
+
+    (void)state;
+    render(&a, before, NULL, 1689638400);
+    assert_int_equal(a.stats.added, 8);
+
+    /* Same definition, later clock: byte-identical. */
+    render(&b, before, a.text.data, 1689638400 + 86400);
+    assert_string_equal(a.text.data, b.text.data);
+    assert_int_equal(b.stats.added + b.stats.changed + b.stats.removed, 0);
+
+    /* One delivery moves: its event, the appointments after it and the
+     * texts that mention it change (session, confirmation of the second
+     * slot); the first slot's four events keep their stamps. */
+    render(&c, after, a.text.data, 1689638400 + 86400);
+    assert_int_equal(c.stats.added, 0);
+    assert_int_equal(c.stats.removed, 0);
+    assert_int_equal(c.stats.changed, 4);
+    assert_non_null(strstr(c.text.data, "SEQUENCE:1\r\n"));
+    assert_non_null(strstr(c.text.data, "DTSTAMP:20230719T000000Z\r\n"));
+    assert_non_null(strstr(c.text.data, "DTSTAMP:20230718T000000Z\r\n"));
+    feed_free(&a);
+    feed_free(&b);
+    feed_free(&c);
+}
+
+/* ---- republished events ------------------------------------------------- */
+
+/* What the feed of 'f' publishes now for event 'i', against 'prev': its
+ * content lines into 'lines', its bytes into 'block', its match into 'm'. */
+static void event_bytes(const feed *f, size_t i, oc_prev *prev, int64_t now, oc_buf *lines,
+                        oc_buf *block, oc_prev_match *m)
+{
+    oc_texter *tx = oc_texter_new(f->def, f->tmpl, oc_def_feed_name(f->def, &f->def->feeds[0]));
+    const oc_event *e = &f->events->events[i];
+    oc_buf stamps = {0};
+    oc_event_text text;
+    oc_error err;
+
+    oc_error_init(&err);
+    if (oc_texter_make(tx, e, &text, &err) != 0) {
+        fail_msg("texts: %s", err.text);
+    }
+    oc_ics_event_lines(f->def, e, &text, oc_tz_name(f->def->tz), lines);
+    oc_prev_match_event(prev, e->uid, lines, now, m);
+    oc_prev_stamp_lines(m, &stamps);
+    oc_ics_event_block(lines, &stamps, block);
+    oc_buf_free(&stamps);
+    oc_texter_free(tx);
+}
+
+/* Replaces the first 'from' of 'text' by 'to'; returns a new string. */
+static char *replace(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    oc_buf out = {0};
+
+    assert_non_null(at);
+    oc_buf_add(&out, text, (size_t)(at - text));
+    oc_buf_puts(&out, to);
+    oc_buf_puts(&out, at + strlen(from));
+    return oc_buf_detach(&out);
+}
+
+/* An event whose bytes are those the previous feed, written by ordercal,
+ * holds under its UID passed the gate when first published: it is
+ * republished. Not when a byte differs (on either side), when the file is
+ * not ordercal's, or when the content changed. */
+static void test_prev_republished(void **state)
+{
+    const int64_t now = 1689638400, later = now + 86400;
+    oc_buf lines = {0}, block = {0};
+    oc_prev_match m;
+    oc_prev *prev;
+    feed a, c;
+
+    (void)state;
+    render(&a, before, NULL, now);
+    assert_non_null(strstr(a.text.data, "\r\nPRODID:-//ordercal//"));
+    assert_true(a.events->count == 8);
+
+    /* Every event, published again a day later, is the same bytes. */
+    prev = oc_prev_parse(a.text.data, a.text.len);
+    for (size_t i = 0; i < a.events->count; i++) {
+        event_bytes(&a, i, prev, later, &lines, &block, &m);
+        assert_int_equal(m.status, OC_PREV_SAME);
+        assert_non_null(strstr(a.text.data, block.data));
+        assert_true(oc_prev_republished(prev, &m, block.data, block.len));
+
+        /* One byte differs: not the bytes the gate passed. */
+        block.data[block.len / 2] ^= 0x20;
+        assert_false(oc_prev_republished(prev, &m, block.data, block.len));
+        block.data[block.len / 2] ^= 0x20;
+        assert_false(oc_prev_republished(prev, &m, block.data, block.len - 1));
+        assert_true(oc_prev_republished(prev, &m, block.data, block.len));
+    }
+    assert_false(oc_prev_republished(NULL, &m, block.data, block.len));
+    oc_prev_free(prev);
+
+    /* The previous file folds a line otherwise: same content, so the
+     * stamps are kept, but other bytes, so the gate runs again. */
+    {
+        const char *desc = strstr(a.text.data, "\r\nDESCRIPTION:");
+        const char *fold = desc != NULL ? strstr(desc + 2, "\r\n ") : NULL;
+        char *refolded;
+
+        assert_non_null(fold);
+        refolded = oc_xstrdup(a.text.data);
+        /* "ab\r\n cd" -> "a\r\n bcd": the fold one character earlier. */
+        {
+            size_t at = (size_t)(fold - a.text.data);
+
+            refolded[at - 1] = '\r';
+            refolded[at] = '\n';
+            refolded[at + 1] = ' ';
+            refolded[at + 2] = a.text.data[at - 1];
+        }
+        prev = oc_prev_parse(refolded, strlen(refolded));
+        assert_int_equal(oc_prev_count(prev), 8);
+        for (size_t i = 0, same = 0, fresh = 0; i < a.events->count; i++) {
+            event_bytes(&a, i, prev, later, &lines, &block, &m);
+            assert_int_equal(m.status, OC_PREV_SAME);
+            if (oc_prev_republished(prev, &m, block.data, block.len)) {
+                same++;
+            } else {
+                fresh++;
+            }
+            if (i + 1 == a.events->count) {
+                assert_int_equal(same, 7);
+                assert_int_equal(fresh, 1);
+            }
+        }
+        oc_prev_free(prev);
+        free(refolded);
+    }
+
+    /* The same bytes in a file another program wrote. */
+    {
+        char *foreign = replace(a.text.data, "PRODID:-//ordercal//", "PRODID:-//other//");
+
+        prev = oc_prev_parse(foreign, strlen(foreign));
+        assert_int_equal(oc_prev_count(prev), 8);
+        for (size_t i = 0; i < a.events->count; i++) {
+            event_bytes(&a, i, prev, later, &lines, &block, &m);
+            assert_int_equal(m.status, OC_PREV_SAME);
+            assert_non_null(strstr(foreign, block.data));
+            assert_false(oc_prev_republished(prev, &m, block.data, block.len));
+        }
+        oc_prev_free(prev);
+        free(foreign);
+    }
+
+    /* The content changed: the changed events are not republished, even
+     * offered the very bytes the previous feed holds under their UID. */
+    load(&c, after, later);
+    assert_int_equal(c.events->count, a.events->count);
+    prev = oc_prev_parse(a.text.data, a.text.len);
+    {
+        size_t changed = 0;
+
+        for (size_t i = 0; i < c.events->count; i++) {
+            oc_buf old_lines = {0}, old_block = {0};
+            oc_prev_match old;
+
+            event_bytes(&c, i, prev, later, &lines, &block, &m);
+            assert_string_equal(c.events->events[i].uid, a.events->events[i].uid);
+            if (m.status == OC_PREV_SAME) {
+                assert_true(oc_prev_republished(prev, &m, block.data, block.len));
+                continue;
+            }
+            assert_int_equal(m.status, OC_PREV_CHANGED);
+            changed++;
+            assert_false(oc_prev_republished(prev, &m, block.data, block.len));
+
+            /* The old bytes, as published, with the match of the new content. */
+            {
+                oc_prev *fresh = oc_prev_parse(a.text.data, a.text.len);
+
+                event_bytes(&a, i, fresh, later, &old_lines, &old_block, &old);
+                assert_int_equal(old.status, OC_PREV_SAME);
+                assert_non_null(strstr(a.text.data, old_block.data));
+                assert_true(oc_prev_republished(fresh, &old, old_block.data, old_block.len));
+                oc_prev_free(fresh);
+            }
+            assert_false(oc_prev_republished(prev, &m, old_block.data, old_block.len));
+            oc_buf_free(&old_lines);
+            oc_buf_free(&old_block);
+        }
+        assert_int_equal(changed, 4);
+    }
+    oc_prev_free(prev);
+    oc_buf_free(&lines);
+    oc_buf_free(&block);
+    feed_free(&a);
+    feed_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prev_parse),
+        cmocka_unit_test(test_prev_regeneration_memory),
+        cmocka_unit_test(test_prev_republished),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
