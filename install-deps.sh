@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")"
 build="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev tzdata"
-tests="libcmocka-dev python3 python3-icalendar python3-vobject python3-yaml chromium nginx-light curl valgrind"
+tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml chromium nginx-light curl valgrind"
 packages=$build
 [ "${1:-}" = "--build-only" ] || packages="$build $tests"
 
