@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""ordercal's benchmark (issue #6): ordercal against a plain-stdio floor and
-two peer libraries, on the same weekly schedule at three sizes.
+"""ordercal's benchmark (issue #6): ordercal against a plain-C (memcpy) floor
+and two peer libraries, on the same weekly schedule at three sizes.
 
     cmake --build build --target bench            # the documented way
     /usr/bin/python3 tests/bench/bench.py --build-dir build [options]
@@ -454,7 +454,7 @@ def main():
             definitions[n] = path
 
         contenders = [
-            FileWriter("floor", "floor (plain stdio C)", work, env, [args.floor]),
+            FileWriter("floor", "floor (plain C, memcpy)", work, env, [args.floor]),
             OrdercalBuild("ordercal", "ordercal build", work, env, args.ordercal, definitions),
             OrdercalRebuild("rebuild", "ordercal build, nothing changed", work, env,
                             args.ordercal, definitions),
@@ -502,7 +502,7 @@ def main():
         print("| %s | %s | %s | %d | %.3f | %.3f | %.2f | %.1f | %.1f |"
               % ("{:,}".format(n), "{:,}".format(events), label, runs, med, mn, per, ratio, mib))
     peers = [label for _, _, label, _, _, _, _, _, _ in results
-             if label not in ("floor (plain stdio C)", "ordercal build",
+             if label not in ("floor (plain C, memcpy)", "ordercal build",
                               "ordercal build, nothing changed")]
     peers = list(dict.fromkeys(peers))
     if peers:
