@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs what ordercal needs on Debian 12 (bookworm), and does nothing for
 # what is already there:
 #   to build: the compiler, CMake, libical, libyaml, libuuid, libqrencode, the tz database;

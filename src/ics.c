@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ics: the fourth stage. Builds each component with libical, serialises it
  * event by event (flat memory), re-folds every content line ourselves
  * (RFC 5545 §3.1: libical 3.0.16 folds into CR CR LF and splits escapes),

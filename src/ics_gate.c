@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ics: the publish gate (DESIGN §4). Every event ordercal publishes is
  * parsed back with libical and checked before its feed may be renamed into
  * place. Events are independent, so the gate parses them on worker threads

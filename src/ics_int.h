@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_ICS_INT_H
 #define OC_ICS_INT_H
 /* ics internals shared with the unit tests, not with main.c. */

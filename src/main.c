@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ordercal: the command line (DESIGN §5). Parses argv, runs the stages
  * def -> sched -> event -> ics/html -> out, prints one line per file or one
  * diagnostic, and maps errors to exit statuses. Nothing else lives here. */

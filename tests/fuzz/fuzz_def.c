@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz harness for the definition pipeline (STYLE §9): bytes -> oc_def_load_string
  * -> oc_sched_expand (fixed "now") -> for every feed oc_eventer_new and
  * oc_ics_render into memory, as `ordercal build` drives it.

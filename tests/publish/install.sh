@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs into a staging folder (DESTDIR) and runs the installed binary
 # from elsewhere: it must find its templates and default definition with no
 # environment variable; the man page must document every option of --help.
