@@ -21,7 +21,7 @@ bin="$tmp/stage/usr/bin/ordercal"
 for f in usr/bin/ordercal usr/share/ordercal/templates/fr/events.txt \
     usr/share/ordercal/templates/en/holidays.txt usr/share/ordercal/templates/index.html \
     usr/share/ordercal/templates/nginx.conf usr/share/ordercal/schedules/dgs-urgent-2023-11.yaml \
-    usr/share/man/man1/ordercal.1 usr/lib/systemd/system/ordercal.service \
+    usr/share/man/man1/ordercal.1 usr/share/man/man5/ordercal.5 usr/lib/systemd/system/ordercal.service \
     usr/lib/systemd/system/ordercal.timer usr/lib/systemd/system/ordercal.path \
     usr/share/doc/ordercal/examples/crontab; do
     [ -f "$tmp/stage/$f" ] && ok || fail "not installed: $f"
