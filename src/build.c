@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build: the orchestration (DESIGN §4, §5). Definitions are read and
  * expanded, their zones and each language's templates read once; every
  * feed is rendered through the publish gate into the output folder, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* def: the first stage. Reads a schedule definition (YAML 1.1, UTF-8) with
  * libyaml's document API and validates it against DESIGN §2, keeping the
  * position of every node so that each message points at the offending value. */

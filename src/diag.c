@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diag: the error record shared by every stage and its editor-style rendering
  * ("FILE:LINE:COL: error: ...", as GCC prints it, so editors can jump to it). */
 #include "ordercal/diag.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* event: the third stage. Turns the slots of a schedule into the events of
  * DESIGN §3 (session, closed, confirmation, delivery, appointments), with
  * stable name-based UIDs (RFC 9562 §5.5, version 5) and texts from templates/. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* feed: one feed of a calendar, from its events to its published bytes:
  * the header and VTIMEZONE (ics), each event's texts (event), its stamps
  * against the previous feed (prev), the publish gate (verify). */

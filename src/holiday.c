@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* holiday: French public holidays, so that a scheduled day that falls on one
  * can be reported. The national list is Code du travail art. L3133-1; the local
  * days are art. L3134-13 (Alsace-Moselle) and art. L3422-2 with loi n° 83-550

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* html: renders templates/index.html, the page that publishes the feeds'
  * subscription links (DESIGN §5: https://, webcal://, Google's cid= and
  * Outlook.com's addfromweb links built from --base-url), a QR code of each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ics: events and stamps to bytes (RFC 5545). The calendar header and the
  * VTIMEZONE (§3.6.5) are built and serialised by libical; events are written
  * directly, as libical would write them (§3.6.1); every content line is

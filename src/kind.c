@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kind: the table of event kinds (DESIGN §3). One row per kind; the rest of
  * the code loops over it instead of naming kinds one by one. */
 #include "ordercal/kind.h"

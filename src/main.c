@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ordercal: the command line (DESIGN §5). argv to options, options to a
  * build (src/build.c), the build's results to printed lines, its error to
  * an exit status. Nothing else lives here. */

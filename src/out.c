@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* out: the last stage. Writes files into the output folder so that a reader
  * never sees a half-written feed: temporary file in the same folder, fsync,
  * rename(2) (as redis' rdbSave), the folder's fsync, and an flock(2) so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prev: the previous feed as memory (DESIGN §4). Reads the feed ordercal
  * published last time and remembers, per UID, its DTSTAMP, LAST-MODIFIED,
  * SEQUENCE and digests of its content, so that an unchanged event keeps its

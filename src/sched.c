@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sched: the second stage. Expands the rhythm periods of a definition into
  * weekly slots (DESIGN §2: "every: N" opens the slots whose week index from
  * the period's start is a multiple of N), then applies per-session exceptions. */

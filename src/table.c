@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* table: the schedule as the bulletin's table (session, portal state,
  * indicative delivery, confirmation), one row per slot, for the page and
  * for `ordercal show`. */

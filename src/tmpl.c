@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tmpl: the texts of the events, dates and page, read from templates/<lang>/
  * so that translators edit text files, not C (DESIGN §3). A small key = value
  * format with {name} placeholders; month and weekday names live there too. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tz: the time-zone part of the sched stage. Reads the system time-zone database with libc
  * only: TZif files (RFC 8536 §3, the 64-bit data of version 2+) and their POSIX TZ footer
  * (§3.3, with the §3.3.1 extensions), converts wall-clock times as RFC 5545 §3.3.5 wants, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util: allocation that aborts on exhaustion, growable buffers, civil-date
  * arithmetic and RFC 5545 §3.3.6 durations, shared by every stage. */
 #define _POSIX_C_SOURCE 200809L

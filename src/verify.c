@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify: the publish gate (DESIGN §4). Every byte ordercal publishes is
  * parsed back with libical and checked before its feed may be renamed into
  * place: CRLF lines of at most 75 octets (RFC 5545 §3.1), no X-LIC-ERROR, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_DIAG_H
 #define OC_DIAG_H
 

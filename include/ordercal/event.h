@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_EVENT_H
 #define OC_EVENT_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_KIND_H
 #define OC_KIND_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_TMPL_H
 #define OC_TMPL_H
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """ordercal's benchmark (issue #6): ordercal against a plain-C (memcpy) floor
 and two peer libraries, on the same weekly schedule at three sizes.
 

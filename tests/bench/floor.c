@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The floor of the benchmark (tests/bench/README.md): the cheapest honest
  * way to write the feed ordercal writes for a weekly schedule, in plain C.
  * No libical, no YAML, no template engine, no publish gate, no fsync, no

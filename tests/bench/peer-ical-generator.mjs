@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmark peer: the feed of tests/bench/floor.c, built with ical-generator.
 //
 //   node peer-ical-generator.mjs FROM COUNT OUT

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Benchmark peer: the feed of tests/bench/floor.c, built with Python icalendar.
 
     /usr/bin/python3 peer_icalendar.py FROM COUNT OUT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The benchmark's stopwatch (tests/bench/README.md): runs one command and
  * reports its wall time and its own peak RSS.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Reads ordercal's feeds the way the clients do.
 
   clients.py [common] parsers BUILD...

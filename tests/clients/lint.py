@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Strict lint of ordercal feeds: what parsers forgive but clients choke on.
 
 Usage: lint.py [--def DEF.yaml [--epoch N]] [--refresh DUR] [--url URL] FEED.ics...

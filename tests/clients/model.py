@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Independent model of what ordercal must publish for a schedule definition.
 
 Written from the README and DESIGN §2-3, not from ordercal's code or output:

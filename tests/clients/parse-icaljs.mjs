@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads feeds the way Thunderbird does, with ical.js (Mozilla's parser), and
 // prints one normalised JSON description per file (see compare.py).
 // Usage: node parse-icaljs.mjs NODE_MODULES_DIR FEED.ics...

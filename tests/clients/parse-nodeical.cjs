@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads feeds with node-ical (the parser of MagicMirror, Home Assistant's
 // Node add-ons and many web widgets) and prints one normalised JSON
 // description per file (see compare.py).

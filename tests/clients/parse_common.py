@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared output form of the Python parser scripts (see compare.py)."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reads feeds with Python's icalendar (Debian's python3-icalendar, the
 parser of many Python calendar tools and CalDAV servers such as Radicale's
 tooling) and prints one normalised JSON description per file (see

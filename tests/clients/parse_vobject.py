@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reads feeds with Python's vobject (Debian's python3-vobject, used by
 Radicale, Calendar Server and khal's ancestors) and prints one normalised
 JSON description per file (see compare.py).

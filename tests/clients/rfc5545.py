@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A small, strict RFC 5545 reader and writer for the client tests.
 
 Strict where ordercal's parsers are lenient: it keeps physical line numbers,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks the checkers: the model and the strict reader/writer against
 sources that owe nothing to ordercal.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Several `ordercal build` runs on one folder (issue #5 item 4, DESIGN §4):
 # the lock on DIR/.ordercal.lock serialises them, so 8 runs at once give the
 # bytes of one serial run; a lock held by someone else ends in exit 3 with a

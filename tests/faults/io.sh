@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # I/O faults during `ordercal build` (issue #5 item 3, DESIGN §4): a full
 # disk, a failing fsync or rename, a temporary file that cannot be created,
 # a folder without write permission, and a kill -9 between writing and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the fault tests (sourced, POSIX sh). Sets up:
 #   $ordercal  absolute path of the binary under test
 #   $src       the source tree

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Bad paths given to `ordercal build` (issue #5 item 3, README's exit
 # statuses): an output path that is a file, templates that are missing or
 # unreadable, a full standard output. Each must end with one stderr line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LD_PRELOAD fault injection for tests/faults/faults.sh: makes the system
  * calls of `ordercal build` fail the way a full disk, a failing device, a
  * read-only folder or a kill -9 would, on the files of one output folder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz harness for the definition pipeline (STYLE §9): bytes -> oc_def_load_string
  * -> oc_sched_expand (fixed "now") -> oc_events_new -> for every feed its
  * language's templates (oc_tmpl_load) and oc_feed_render into memory, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_FUZZ_MAIN_H
 #define OC_FUZZ_MAIN_H
 /* The main() of a harness built without libFuzzer (gcc): runs it once on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz harness for the previous-feed reader (DESIGN §4, STYLE §9): the bytes
  * are the .ics file found in the output folder, which `ordercal build` reads
  * back as its memory of DTSTAMP, LAST-MODIFIED and SEQUENCE. That file may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef OC_FUZZ_UTIL_H
 #define OC_FUZZ_UTIL_H
 /* What both harnesses need: a failure that aborts (so that libFuzzer keeps

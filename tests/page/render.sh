@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Renders the default definition's index.html in headless Chromium at a
 # desktop and a phone width; fails when the page does not render (no
 # screenshot, a blank one, or a DOM without its headings, links and grid).

@@ -1,7 +1,9 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs into a staging folder (DESTDIR) and runs the installed binary
 # from elsewhere: it must find its templates and default definition with no
 # environment variable; the man page must document every option of --help.
+# The units go where systemd looks for them.
 # Usage: install.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$(cd "$1" && pwd)
@@ -19,9 +21,16 @@ bin="$tmp/stage/usr/bin/ordercal"
 for f in usr/bin/ordercal usr/share/ordercal/templates/fr/events.txt \
     usr/share/ordercal/templates/en/holidays.txt usr/share/ordercal/templates/index.html \
     usr/share/ordercal/templates/nginx.conf usr/share/ordercal/schedules/dgs-urgent-2023-11.yaml \
-    usr/share/man/man1/ordercal.1 usr/share/ordercal/systemd/ordercal.service \
-    usr/share/ordercal/systemd/ordercal.timer; do
+    usr/share/man/man1/ordercal.1 usr/share/man/man5/ordercal.5 usr/lib/systemd/system/ordercal.service \
+    usr/lib/systemd/system/ordercal.timer usr/lib/systemd/system/ordercal.path \
+    usr/share/doc/ordercal/examples/crontab; do
     [ -f "$tmp/stage/$f" ] && ok || fail "not installed: $f"
+done
+# The installed man pages carry the version, not its placeholder.
+version=$("$bin" --version | sed -n 's/^ordercal //p')
+for page in "$tmp"/stage/usr/share/man/man*/ordercal.*; do
+    head -n 1 "$page" | grep -qF "\"ordercal $version\"" && ok ||
+        fail "$(basename "$page") does not say ordercal $version: $(head -n 1 "$page")"
 done
 
 # Run from an unrelated folder: the default definition and the templates

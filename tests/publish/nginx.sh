@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Serves a build with the shipped templates/nginx.conf, only its 'listen'
 # and 'root' lines edited, with a real nginx on 127.0.0.1, and checks what
 # calendar clients rely on: the .ics media type, ETag/Last-Modified and a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Command-line behaviour as a user meets it (DESIGN §5): help and version,
 # usage errors (exit 2), I/O errors (exit 3), the report lines of build,
 # --dry-run and -q, regeneration that bumps only what changed, a held lock,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs one bad-definition case: tests/bad/<case>/def.yaml must be refused
 # with exit status 1 and exactly the stderr in expected.err, by `check` and
 # by `build`, and `build` must leave the output folder untouched.

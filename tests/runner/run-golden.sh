@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs one golden case: builds tests/golden/<case>/def.yaml with the
 # environment and arguments in its 'args' file into a fresh folder and
 # compares every file with expected/ byte for byte; then builds again and

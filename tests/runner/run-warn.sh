@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs one holiday-warning case: tests/warn/<case>/def.yaml is valid, so
 # `check` exits 0 and prints exactly expected.err (warnings) on stderr;
 # `check --strict` exits 1 with the same lines as errors, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates tests/golden/<case>/expected/ from the current build.
 # Review the diff like code before committing it.
 # Usage: tests/runner/update-golden.sh [BUILD_DIR]   (default: build)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs ordercal under valgrind memcheck on every golden case (build,
 # rebuild, check and show): 0 errors and 0 bytes definitely lost.
 # Usage: valgrind.sh ORDERCAL SOURCE_DIR

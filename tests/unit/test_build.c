@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the build: a definition in, the files of the output folder
  * out, as `ordercal build`, `check`, `show` and `--dry-run` see them; an
  * unchanged rebuild writes nothing; definition errors come before the

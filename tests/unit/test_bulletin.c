@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bulletin, row by row: reads the table of DGS-URGENT N°2023-11 as the
  * ministry printed it (tests/bulletin/, copied verbatim from the seed), builds
  * the default definition's main feed, parses it back with libical and checks

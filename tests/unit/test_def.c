@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the def stage: defaults, and a table of malformed
  * definitions asserting the error code, line and column through both entry
  * points (as libssh's torture_config.c does with its _file/_string wrappers). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the event stage: version-5 UIDs pinned against an
  * independent implementation (Python's uuid.uuid5 with the project's
  * namespace), the same in every feed and language, and the texts of each kind. */

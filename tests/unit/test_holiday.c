@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the holiday module: Easter against published tables, every
  * French public holiday of 2023-2030 against published calendars, the local
  * days of Alsace-Moselle and the overseas departments, and the texts of every

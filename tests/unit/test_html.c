@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the html stage: the subscription links of every feed
  * (https, webcal, Google's cid=, Outlook.com's addfromweb), the QR code,
  * relative links without a base URL, the schedule table and month grid,

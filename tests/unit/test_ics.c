@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the ics stage: line folding and escaping (including the
  * libical 3.0.16 traps: 73- and 74-octet tails, split escape pairs), whole
  * feeds across both DST changes, parsed back with libical through their own

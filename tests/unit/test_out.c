@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the out stage: atomic replacement, unchanged files keep
  * their mtime, abort leaves targets alone, stale temporary files of a killed
  * run are removed, and the folder lock times out instead of hanging. */

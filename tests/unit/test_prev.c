@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the previous-feed memory (prev): what the reader remembers
  * of a published feed, the stamps a rebuild keeps or renews, and the rule
  * that lets an event published byte for byte as before skip the gate. */

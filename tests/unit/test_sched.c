@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the sched stage: rhythm periods (every 1, 2, 3), until,
  * the horizon of an open-ended period, and per-session exceptions. */
 #include <setjmp.h>

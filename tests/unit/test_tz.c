@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/tz.c: TZif loading (RFC 8536), offsets, RFC 5545 §3.3.5 local-time
  * conversion, and the VTIMEZONE description (RFC 5545 §3.6.5), checked by evaluating the
  * observances and comparing with oc_tz_offset_at(). */

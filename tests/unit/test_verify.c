@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the publish gate (verify): the published-line check, the
  * calendar header, and every event's refusals (a line libical rejects, a
  * lost UID or DTSTAMP, a wrong alarm count, a zoned DTSTART read through
