@@ -971,10 +971,19 @@ static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
         }
         if (o->has_rule) {
             static const char *const days[7] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
-            char rule[96];
+            char rule[160];
 
-            snprintf(rule, sizeof(rule), "FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", o->rule_month,
-                     o->rule_week, days[o->rule_weekday % 7]);
+            if (o->rule_week != 0) {
+                snprintf(rule, sizeof(rule), "FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", o->rule_month,
+                         o->rule_week, days[o->rule_weekday % 7]);
+            } else {
+                int d = o->rule_monthday;
+
+                snprintf(rule, sizeof(rule),
+                         "FREQ=YEARLY;BYMONTH=%d;BYDAY=%s;BYMONTHDAY=%d,%d,%d,%d,%d,%d,%d",
+                         o->rule_month, days[o->rule_weekday % 7], d, d + 1, d + 2, d + 3, d + 4,
+                         d + 5, d + 6);
+            }
             icalcomponent_add_property(c,
                                        icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
         }
