@@ -947,6 +947,16 @@ static void text_line(oc_buf *out, const char *name, const char *value)
     oc_buf_free(&line);
 }
 
+static void add_rdate(icalcomponent *c, int64_t local)
+{
+    struct icaldatetimeperiodtype dp;
+
+    memset(&dp, 0, sizeof(dp));
+    dp.time = ical_local(local);
+    dp.period = icalperiodtype_null_period();
+    icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+}
+
 static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
 {
     icalcomponent *vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
@@ -987,13 +997,15 @@ static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
             icalcomponent_add_property(c,
                                        icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
         }
+        /* DTSTART is the first onset (RFC 5545 §3.6.5), but ical.js 2.2 (the parser of
+         * Nextcloud's calendar app, FullCalendar and Thunderbird's calendar code) takes only
+         * the RDATEs of a sub-component that has some and no RRULE: it needs that onset as
+         * an RDATE too. libical, vobject and Python icalendar count the two as one. */
+        if (!o->has_rule && o->rdate_count > 0) {
+            add_rdate(c, o->dtstart_local);
+        }
         for (size_t k = 0; k < o->rdate_count; k++) {
-            struct icaldatetimeperiodtype dp;
-
-            memset(&dp, 0, sizeof(dp));
-            dp.time = ical_local(o->rdates_local[k]);
-            dp.period = icalperiodtype_null_period();
-            icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+            add_rdate(c, o->rdates_local[k]);
         }
         icalcomponent_add_component(vtz, c);
     }
