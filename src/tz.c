@@ -1176,6 +1176,36 @@ static void describe_explicit(const oc_tz *tz, tz_obs_list *l, int64_t from, int
     }
 }
 
+/* A VTIMEZONE of DAYLIGHT sub-components alone is valid, but Python icalendar 4, reading one
+ * whose TZID it does not know, fails on it. Such a description comes from a range that lies
+ * within a single summer of the explicit transitions (Asuncion's last, before it kept -03 in
+ * October 2024): add the zone's last change before it that does not move the clock forward,
+ * which ics.c writes as STANDARD. */
+static void obs_standard_before(const oc_tz *tz, tz_obs_list *l)
+{
+    int64_t first = INT64_MAX;
+
+    for (size_t i = 0; i < l->count; i++) {
+        const oc_tz_observance *o = &l->obs[i];
+
+        if (o->offset_to <= o->offset_from) {
+            return;
+        }
+        if (o->dtstart_local - o->offset_from < first) {
+            first = o->dtstart_local - o->offset_from;
+        }
+    }
+    for (size_t i = count_upto(tz, tz->timecnt, first - 1); i-- > 0;) {
+        const tz_state *before = &tz->types[i > 0 ? tz->idx[i - 1] : tz->pre];
+        const tz_state *after = &tz->types[tz->idx[i]];
+
+        if (!same_state(before, after) && after->utoff <= before->utoff) {
+            obs_onset(l, tz->times[i], before->utoff, after);
+            return;
+        }
+    }
+}
+
 static int obs_cmp(const void *a, const void *b)
 {
     const oc_tz_observance *x = a, *y = b;
@@ -1208,6 +1238,7 @@ int oc_tz_rules_for_range(const oc_tz *tz, int64_t from, int64_t to, oc_tz_rules
     } else {
         describe_explicit(tz, &l, from, to, has_g, g, incl);
     }
+    obs_standard_before(tz, &l);
     qsort(l.obs, l.count, sizeof(*l.obs), obs_cmp);
     out->count = l.count;
     out->obs = l.obs;

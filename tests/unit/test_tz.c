@@ -584,6 +584,36 @@ static void test_tz_rules_shifted_days(void **state)
     context = NULL;
 }
 
+/* A range within one summer of the explicit transitions still gets a sub-component that does
+ * not move the clock forward: Python icalendar fails on DAYLIGHT ones alone. */
+static void test_tz_rules_summer_alone_keeps_standard(void **state)
+{
+    const struct {
+        const char *zone;
+        int64_t from, to;
+    } cases[] = {
+        {"America/Asuncion", at(2024, 10, 7, 12, 0, 0), at(2024, 10, 14, 12, 0, 0)},
+        {"America/Asuncion", at(2023, 12, 1, 0, 0, 0), at(2024, 1, 31, 0, 0, 0)},
+        {"Europe/Paris", at(1990, 6, 1, 0, 0, 0), at(1990, 6, 30, 0, 0, 0)},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oc_tz *tz = load(cases[i].zone);
+        oc_tz_rules r = {0};
+        bool standard = false;
+
+        assert_int_equal(oc_tz_rules_for_range(tz, cases[i].from, cases[i].to, &r, NULL), 0);
+        for (size_t k = 0; k < r.count; k++) {
+            standard |= r.obs[k].offset_to <= r.obs[k].offset_from;
+        }
+        assert_true(standard);
+        oc_tz_rules_free(&r);
+        check_rules_match(tz, cases[i].from, cases[i].to, HOUR);
+        oc_tz_free(tz);
+    }
+}
+
 static void test_tz_rules_casablanca_irregular(void **state)
 {
     oc_tz *tz = load("Africa/Casablanca");
@@ -1057,6 +1087,7 @@ int main(void)
         cmocka_unit_test(test_tz_rules_fixed_zone_is_one_standard),
         cmocka_unit_test(test_tz_rules_yearly_zones),
         cmocka_unit_test(test_tz_rules_shifted_days),
+        cmocka_unit_test(test_tz_rules_summer_alone_keeps_standard),
         cmocka_unit_test(test_tz_rules_casablanca_irregular),
         cmocka_unit_test(test_tz_rules_match_offsets_2023_2025),
         cmocka_unit_test(test_tz_rules_match_offsets_long_ranges),
