@@ -355,6 +355,16 @@ static void text_line(oc_buf *out, const char *name, const char *value)
     oc_buf_free(&line);
 }
 
+static void add_rdate(icalcomponent *c, int64_t local)
+{
+    struct icaldatetimeperiodtype dp;
+
+    memset(&dp, 0, sizeof(dp));
+    dp.time = ical_local(local);
+    dp.period = icalperiodtype_null_period();
+    icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+}
+
 static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
 {
     icalcomponent *vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
@@ -379,20 +389,31 @@ static icalcomponent *build_vtimezone(const oc_tz *tz, const oc_tz_rules *rules)
         }
         if (o->has_rule) {
             static const char *const days[7] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
-            char rule[96];
+            char rule[160];
 
-            snprintf(rule, sizeof(rule), "FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", o->rule_month,
-                     o->rule_week, days[o->rule_weekday % 7]);
+            if (o->rule_week != 0) {
+                snprintf(rule, sizeof(rule), "FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", o->rule_month,
+                         o->rule_week, days[o->rule_weekday % 7]);
+            } else {
+                int d = o->rule_monthday;
+
+                snprintf(rule, sizeof(rule),
+                         "FREQ=YEARLY;BYMONTH=%d;BYDAY=%s;BYMONTHDAY=%d,%d,%d,%d,%d,%d,%d",
+                         o->rule_month, days[o->rule_weekday % 7], d, d + 1, d + 2, d + 3, d + 4,
+                         d + 5, d + 6);
+            }
             icalcomponent_add_property(
                 c, icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
         }
+        /* DTSTART is the first onset (RFC 5545 §3.6.5), but ical.js 2.2 (the parser of
+         * Nextcloud's calendar app, FullCalendar and Thunderbird's calendar code) takes only
+         * the RDATEs of a sub-component that has some and no RRULE: it needs that onset as
+         * an RDATE too. libical, vobject and Python icalendar count the two as one. */
+        if (!o->has_rule && o->rdate_count > 0) {
+            add_rdate(c, o->dtstart_local);
+        }
         for (size_t k = 0; k < o->rdate_count; k++) {
-            struct icaldatetimeperiodtype dp;
-
-            memset(&dp, 0, sizeof(dp));
-            dp.time = ical_local(o->rdates_local[k]);
-            dp.period = icalperiodtype_null_period();
-            icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+            add_rdate(c, o->rdates_local[k]);
         }
         icalcomponent_add_component(vtz, c);
     }

@@ -447,19 +447,49 @@ static const tz_state *footer_state(const tz_footer *f, bool dst)
     return dst ? &f->dst : &f->std;
 }
 
-/* Both rules are Mm.w.d with a time inside the day, so RRULE:FREQ=YEARLY;BYMONTH;BYDAY
- * with DTSTART at that time reproduces them. Nuuk's "/-1", Santiago's "/24", Gaza's "/50"
- * and any Jn/n date shift the day and need RDATEs instead. */
-static bool footer_as_rrule(const tz_footer *f)
-{
-    const tz_rule *r[2] = {&f->start, &f->end};
+/* A rule date as RFC 5545 can repeat it every year; see oc_tz_observance. */
+typedef struct {
+    int month, week, wday, monthday;
+} tz_rrule;
 
-    for (int i = 0; i < 2; i++) {
-        if (r[i]->kind != 'M' || r[i]->time < 0 || r[i]->time >= TZ_DAY) {
-            return false;
-        }
+/* Whether the rule has an RRULE form, and which. Only Mm.w.d dates do: a Jn or n date falls
+ * on another weekday each year. A time outside 0..24 h ("/24", Nuuk's "/-1", Gaza's "/50")
+ * moves the onset by whole days, onto the weekday as many days later; the nth weekday lies
+ * on one of seven days of the month, and so does the moved one, unless they leave the month
+ * (Cairo's "M10.5.4/24", the Friday after the last Thursday, can be 1 November) or move with
+ * its length (February's last week). */
+static bool rule_rrule(const tz_rule *r, tz_rrule *out)
+{
+    int shift = (int)floor_div(r->time, TZ_DAY);
+    int len, first;
+
+    if (r->kind != 'M') {
+        return false;
     }
+    out->month = r->month;
+    out->wday = ((r->wday + shift) % 7 + 7) % 7;
+    out->week = r->week == 5 ? -1 : r->week;
+    out->monthday = 0;
+    if (shift == 0) {
+        return true;
+    }
+    len = oc_days_in_month(2001, r->month); /* February's 28 days are in every year */
+    first = (r->week == 5 ? len - 6 : 7 * (r->week - 1) + 1) + shift;
+    if ((r->week == 5 && r->month == 2) || first < 1 || first + 6 > len) {
+        return false;
+    }
+    out->week = 0;
+    out->monthday = first;
     return true;
+}
+
+/* Which of the footer's two rules (index 0: DST ends, 1: DST starts) have an RRULE form. */
+static void footer_rrules(const tz_footer *f, bool rr[2])
+{
+    tz_rrule unused;
+
+    rr[0] = rule_rrule(&f->end, &unused);
+    rr[1] = rule_rrule(&f->start, &unused);
 }
 
 /* ---- TZif (RFC 8536 §3) ---- */
@@ -1006,14 +1036,16 @@ static void obs_onset(tz_obs_list *l, int64_t at, int32_t from, const tz_state *
 
 static void obs_rule(tz_obs_list *l, const tz_footer *f, bool dst, int64_t at)
 {
-    const tz_rule *r = dst ? &f->start : &f->end;
     int32_t from = dst ? f->std.utoff : f->dst.utoff;
     oc_tz_observance *o = obs_new(l, footer_state(f, dst), from, at + from);
+    tz_rrule rr;
 
+    rule_rrule(dst ? &f->start : &f->end, &rr);
     o->has_rule = true;
-    o->rule_month = r->month;
-    o->rule_week = r->week == 5 ? -1 : r->week;
-    o->rule_weekday = r->wday;
+    o->rule_month = rr.month;
+    o->rule_week = rr.week;
+    o->rule_weekday = rr.wday;
+    o->rule_monthday = rr.monthday;
 }
 
 /* A fixed state needs one onset at or before 'from'; 1970-01-01 unless 'from' is earlier. */
@@ -1024,15 +1056,19 @@ static int64_t initial_local(int64_t from, int32_t utoff)
     return day < 0 ? day : 0;
 }
 
-/* Footer changes in [lo, hi] as RDATE onsets. */
-static void footer_onsets(tz_obs_list *l, const tz_footer *f, int64_t lo, int64_t hi)
+/* Footer changes in [lo, hi] as RDATE onsets, but those into a state whose rule has an
+ * RRULE observance ('rr', indexed by the state after the change). */
+static void footer_onsets(tz_obs_list *l, const tz_footer *f, int64_t lo, int64_t hi,
+                          const bool rr[2])
 {
     int64_t t = lo - 1, next;
 
     while (footer_next_change(f, t, &next) && next <= hi) {
         bool dst = footer_dst_at(f, next);
 
-        obs_onset(l, next, footer_state(f, !dst)->utoff, footer_state(f, dst));
+        if (!rr[dst]) {
+            obs_onset(l, next, footer_state(f, !dst)->utoff, footer_state(f, dst));
+        }
         t = next;
     }
 }
@@ -1041,6 +1077,8 @@ static void footer_onsets(tz_obs_list *l, const tz_footer *f, int64_t lo, int64_
 static void describe_footer(const oc_tz *tz, tz_obs_list *l, int64_t from, int64_t to, int64_t g)
 {
     const tz_footer *f = &tz->footer;
+    bool rr[2];
+    int year = year_of(from) - 1;
 
     if (f->constant) {
         const tz_state *st = footer_state(f, footer_dst_at(f, from));
@@ -1048,30 +1086,32 @@ static void describe_footer(const oc_tz *tz, tz_obs_list *l, int64_t from, int64
         obs_new(l, st, st->utoff, initial_local(from, st->utoff));
         return;
     }
-    if (footer_as_rrule(f)) {
-        /* DTSTART the year before the range (never before the current rules began),
-         * stepped back while it would start after 'from': a client expanding the RRULE
-         * from there (libical through ICU, for every conversion) has a year to walk,
-         * not decades. The text changes only when the range's first year does. */
-        int year = year_of(from) - 1;
+    footer_rrules(f, rr);
 
-        if (g > TZ_RANGE_MIN && year < year_of(g)) {
-            year = year_of(g);
+    /* DTSTART the year before the range (never before the current rules began), stepped
+     * back while it would start after 'from': a client expanding the RRULE from there
+     * (libical through ICU, for every conversion) has a year to walk, not decades. The
+     * text changes only when the range's first year does. */
+    if (g > TZ_RANGE_MIN && year < year_of(g)) {
+        year = year_of(g);
+    }
+    for (int k = 0; k < 2; k++) {
+        bool dst = k == 0;
+        int y = year;
+        int64_t at = rule_onset(f, dst, y);
+
+        if (!rr[dst]) {
+            continue;
         }
-
-        for (int k = 0; k < 2; k++) {
-            bool dst = k == 0;
-            int y = year;
-            int64_t at = rule_onset(f, dst, y);
-
-            for (int guard = 0; at > from && guard < 8; guard++) {
-                at = rule_onset(f, dst, --y);
-            }
-            obs_rule(l, f, dst, at);
+        for (int guard = 0; at > from && guard < 8; guard++) {
+            at = rule_onset(f, dst, --y);
         }
+        obs_rule(l, f, dst, at);
+    }
+    if (rr[0] && rr[1]) {
         return;
     }
-    footer_onsets(l, f, from - 400 * TZ_DAY, to + 366 * TZ_DAY);
+    footer_onsets(l, f, from - 400 * TZ_DAY, to + 366 * TZ_DAY, rr);
 
     /* Odd rules can skip DST for years (a start and an end that meet); then no onset lies
      * within a year before 'from' and the state at 'from' needs one of its own. */
@@ -1093,6 +1133,7 @@ static void describe_explicit(const oc_tz *tz, tz_obs_list *l, int64_t from, int
     const tz_footer *f = &tz->footer;
     size_t k = tz->gov;
     size_t j = count_upto(tz, k, from);
+    bool rr[2];
 
     if (j == 0) {
         const tz_state *st = &tz->types[tz->pre];
@@ -1115,22 +1156,55 @@ static void describe_explicit(const oc_tz *tz, tz_obs_list *l, int64_t from, int
     if (!has_g || f->constant || to < g) {
         return;
     }
-    if (footer_as_rrule(f)) {
-        for (int n = 0; n < 2; n++) {
-            bool dst = n == 0;
-            int y = year_of(g) - 1;
-            int64_t at = rule_onset(f, dst, y);
+    footer_rrules(f, rr);
+    for (int n = 0; n < 2; n++) {
+        bool dst = n == 0;
+        int y = year_of(g) - 1;
+        int64_t at = rule_onset(f, dst, y);
 
-            for (int guard = 0; (incl ? at < g : at <= g) && guard < 8; guard++) {
-                at = rule_onset(f, dst, ++y);
-            }
-            if (at <= to) {
-                obs_rule(l, f, dst, at);
-            }
+        if (!rr[dst]) {
+            continue;
         }
-        return;
+        for (int guard = 0; (incl ? at < g : at <= g) && guard < 8; guard++) {
+            at = rule_onset(f, dst, ++y);
+        }
+        if (at <= to) {
+            obs_rule(l, f, dst, at);
+        }
     }
-    footer_onsets(l, f, incl ? g : g + 1, to + 366 * TZ_DAY);
+    if (!rr[0] || !rr[1]) {
+        footer_onsets(l, f, incl ? g : g + 1, to + 366 * TZ_DAY, rr);
+    }
+}
+
+/* A VTIMEZONE of DAYLIGHT sub-components alone is valid, but Python icalendar 4, reading one
+ * whose TZID it does not know, fails on it. Such a description comes from a range that lies
+ * within a single summer of the explicit transitions (Asuncion's last, before it kept -03 in
+ * October 2024): add the zone's last change before it that does not move the clock forward,
+ * which ics.c writes as STANDARD. */
+static void obs_standard_before(const oc_tz *tz, tz_obs_list *l)
+{
+    int64_t first = INT64_MAX;
+
+    for (size_t i = 0; i < l->count; i++) {
+        const oc_tz_observance *o = &l->obs[i];
+
+        if (o->offset_to <= o->offset_from) {
+            return;
+        }
+        if (o->dtstart_local - o->offset_from < first) {
+            first = o->dtstart_local - o->offset_from;
+        }
+    }
+    for (size_t i = count_upto(tz, tz->timecnt, first - 1); i-- > 0;) {
+        const tz_state *before = &tz->types[i > 0 ? tz->idx[i - 1] : tz->pre];
+        const tz_state *after = &tz->types[tz->idx[i]];
+
+        if (!same_state(before, after) && after->utoff <= before->utoff) {
+            obs_onset(l, tz->times[i], before->utoff, after);
+            return;
+        }
+    }
 }
 
 static int obs_cmp(const void *a, const void *b)
@@ -1165,6 +1239,7 @@ int oc_tz_rules_for_range(const oc_tz *tz, int64_t from, int64_t to, oc_tz_rules
     } else {
         describe_explicit(tz, &l, from, to, has_g, g, incl);
     }
+    obs_standard_before(tz, &l);
     qsort(l.obs, l.count, sizeof(*l.obs), obs_cmp);
     out->count = l.count;
     out->obs = l.obs;

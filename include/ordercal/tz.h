@@ -46,16 +46,23 @@ int64_t oc_tz_local_to_utc(const oc_tz *tz, int64_t local);
 /* One STANDARD or DAYLIGHT sub-component. Its onsets are dtstart_local, then either
  * every year by the rule (has_rule) or each of rdates_local; all local times are in the
  * offset_from offset. At any instant the observance with the latest onset at or before
- * it is in force and gives offset_to. */
+ * it is in force and gives offset_to.
+ *
+ * The rule is FREQ=YEARLY;BYMONTH=rule_month with either BYDAY=<rule_week><rule_weekday>
+ * (rule_week 1..4 or -1), or, when rule_week is 0, BYDAY=<rule_weekday> limited to the seven
+ * days BYMONTHDAY=rule_monthday..rule_monthday+6: a POSIX time outside 0..24 h moves the
+ * onset off the nth weekday ("M9.1.6/24", Santiago: the Sunday after the first Saturday of
+ * September, one of the 2nd..8th). The onset's time of day is DTSTART's. */
 typedef struct {
     bool is_dst;                    /* DAYLIGHT (true) or STANDARD (false) */
     int32_t offset_from, offset_to; /* seconds, TZOFFSETFROM / TZOFFSETTO */
     char name[16];                  /* TZNAME, e.g. "CET", "+04"; may be empty */
     int64_t dtstart_local;          /* first onset, local time in offset_from */
-    bool has_rule;                  /* FREQ=YEARLY;BYMONTH=rule_month;BYDAY=<week><weekday> */
+    bool has_rule;                  /* a yearly RRULE, see above */
     int rule_month;                 /* 1..12 */
-    int rule_week;                  /* 1..4 = nth weekday of the month, -1 = last */
+    int rule_week;                  /* 1..4 = nth weekday of the month, -1 = last, 0 = see above */
     int rule_weekday;               /* 0 = Sunday .. 6 = Saturday (as in POSIX Mm.w.d) */
+    int rule_monthday;              /* 1..22 when rule_week is 0, else 0 */
     size_t rdate_count;             /* extra onsets when has_rule is false */
     int64_t *rdates_local;          /* local times like dtstart_local, sorted; owned by the rules */
 } oc_tz_observance;
@@ -66,8 +73,9 @@ typedef struct {
 } oc_tz_rules;
 
 /* Describes the zone's offsets for every UTC instant in [from, to] with as few observances
- * as possible: the current rules as yearly RRULEs where the POSIX footer governs the whole
- * range, the explicit transitions (grouped into RDATEs) before that.
+ * as possible: each rule of the POSIX footer that has an RRULE form as a yearly RRULE from
+ * where the footer governs, the footer's other changes and the explicit transitions before
+ * it as onsets (grouped into RDATEs).
  * Returns 0 and fills 'out' (free it with oc_tz_rules_free()), or -1 and sets 'err'
  * (OC_E_VALUE when from > to or either lies outside the years 0001..9999). */
 int oc_tz_rules_for_range(const oc_tz *tz, int64_t from, int64_t to, oc_tz_rules *out,

@@ -4,7 +4,7 @@
 
   clients.py [common] parsers BUILD...
       builds a definition with ordercal into a temporary folder, then reads
-      every feed with four independent parsers and checks them against the
+      every feed with five independent parsers and checks them against the
       model of the definition (model.py) and against each other.
   clients.py [common] lint BUILD...
       builds the same way and runs the strict lint (lint.py) on the feeds,
@@ -19,10 +19,11 @@
   BUILD: --ordercal BIN --def DEF.yaml [--epoch N] [--args-file ARGS]
          [--templates DIR] [--keep DIR]   (the epoch may also come from the
          golden 'args' file or a '# clients: SOURCE_DATE_EPOCH=N' comment)
-  common: [--node NODE] [--modules NODE_MODULES] [--python PYTHON]
+  common: [--node NODE] [--modules NODE_MODULES] [--python PYTHON] [--php PHP]
 
 The parsers are ical.js (Thunderbird), node-ical, Python icalendar and
-vobject; each script prints a normalised JSON description of a feed.
+vobject, and sabre/vobject (PHP); each script prints a normalised JSON
+description of a feed.
 Expectations are never taken from ordercal's output: dates, instants, UIDs
 and alarm times come from the model; texts must equal the strict RFC 5545
 reading of the feed (and the definition's own texts must appear in it
@@ -38,6 +39,7 @@ Exit status 1 when anything failed, 2 on usage or setup errors.
 """
 
 import argparse
+import concurrent.futures
 import datetime as dt
 import glob
 import json
@@ -66,6 +68,8 @@ class Tally:
     def __init__(self):
         self.passed = self.failed = 0
         self.notes = []
+        self.more = {}  # note -> how many others of its kind were left out
+        self.kinds = {}  # kind -> its first note
 
     def check(self, ok, code, where, lines=()):
         if ok:
@@ -77,9 +81,23 @@ class Tally:
             print(f"    {line}")
         return False
 
-    def note(self, text):
+    def note(self, text, kind=None):
+        """Keeps each note once, and only the first of a kind (sabre/vobject 2.1 keeps
+        every '\,' of a text: one note says it)."""
+        if kind is not None and kind in self.kinds:
+            first = self.kinds[kind]
+            if text != first and text not in self.notes:
+                self.more[first] = self.more.get(first, 0) + 1
+            return
         if text not in self.notes:
             self.notes.append(text)
+            if kind is not None:
+                self.kinds[kind] = text
+
+    def note_lines(self):
+        for n in self.notes:
+            more = self.more.get(n, 0)
+            yield n + (f" (and {more} more such texts)" if more else "")
 
 
 # --- reading the feeds ----------------------------------------------------
@@ -92,17 +110,20 @@ def run_parsers(opts, files):
         [opts.node, os.path.join(HERE, "parse-nodeical.cjs"), mods],
         [opts.python, os.path.join(HERE, "parse_icalendar.py")],
         [opts.python, os.path.join(HERE, "parse_vobject.py")],
+        [opts.php, os.path.join(HERE, "parse-sabre.php")],
     ]
-    out = []
-    for cmd in cmds:
-        p = subprocess.run(cmd + files, capture_output=True, text=True, encoding="utf-8")
-        if p.returncode != 0:
-            print(f"error: {' '.join(map(shlex.quote, cmd[:2]))} exited {p.returncode}:\n"
-                  f"{p.stderr.strip()}")
-            sys.exit(2)
-        data = json.loads(p.stdout)
-        out.append((data["parser"], data["feeds"]))
-    return out
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(cmds)) as ex:
+        return [(d["parser"], d["feeds"]) for d in ex.map(lambda c: run_json(c, files), cmds)]
+
+
+def run_json(cmd, files):
+    """One parser script on 'files' -> its JSON; exits 2 if it cannot run."""
+    p = subprocess.run(cmd + files, capture_output=True, text=True, encoding="utf-8")
+    if p.returncode != 0:
+        print(f"error: {' '.join(map(shlex.quote, cmd[:2]))} exited {p.returncode}:\n"
+              f"{p.stderr.strip()}")
+        sys.exit(2)
+    return json.loads(p.stdout)
 
 
 def strict_reading(path):
@@ -182,7 +203,7 @@ def compare_texts(t, parser, where, field, got, ref_got, want):
         return True
     if ref_got == got:
         t.note(f"{parser} misreads a text it also misreads when canonically encoded (a bug of"
-               f" the parser, not of the feed): {field} {first_diff(want, got)}")
+               f" the parser, not of the feed): {field} {first_diff(want, got)}", parser)
         return True
     print(f"FAIL [texts] {where}: {parser} reads {field} differently from the strict reading,"
           f" {first_diff(want, got)} (canonical re-encoding read as {show(ref_got)})")
@@ -487,7 +508,8 @@ def mode_broken(opts, t, work):
     folder = os.path.abspath(opts.folder)
     me = os.path.abspath(__file__)
     lint_py = os.path.join(HERE, "lint.py")
-    common = ["--node", opts.node, "--modules", opts.modules, "--python", opts.python]
+    common = ["--node", opts.node, "--modules", opts.modules, "--python", opts.python,
+              "--php", opts.php]
     cases = read_cases(os.path.join(folder, "cases.txt"))
     listed = {c[1] for c in cases}
     on_disk = {n[:-4] if n.endswith(".ics") else n for n in os.listdir(folder)
@@ -634,6 +656,7 @@ def main(argv):
     ap.add_argument("--node", default="node")
     ap.add_argument("--modules", default=os.path.join(HERE, "..", "..", "node_modules"))
     ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--php", default="php")
     sub = ap.add_subparsers(dest="mode", required=True)
     for name in ("parsers", "lint", "mutants"):
         b = sub.add_parser(name)
@@ -662,7 +685,7 @@ def main(argv):
             work = os.path.abspath(opts.keep)
             os.makedirs(work, exist_ok=True)
         modes[opts.mode](opts, t, work)
-    for n in t.notes:
+    for n in t.note_lines():
         print(f"note: {n}")
     print(f"{t.passed} passed, {t.failed} failed")
     return 1 if t.failed else 0

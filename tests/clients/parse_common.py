@@ -21,6 +21,16 @@ def when(v):
     return f"unexpected({v!r})"
 
 
+def plus(base, delta):
+    """base + a TRIGGER's duration as an instant. Python adds a timedelta to an aware
+    datetime's wall time (zoneinfo and dateutil zones then read the result anew: ten
+    minutes before 03:00 on the night clocks go back would be 02:50 summer time, an hour
+    early); RFC 5545 §3.3.6 makes hours, minutes and seconds exact, so add them in UTC."""
+    if isinstance(base, dt.datetime) and base.utcoffset() is not None:
+        return base.astimezone(UTC) + delta
+    return base + delta
+
+
 def text(v):
     return None if v is None else str(v)
 

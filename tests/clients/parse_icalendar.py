@@ -16,7 +16,7 @@ import sys
 import icalendar
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from parse_common import main, text, when  # noqa: E402
+from parse_common import main, plus, text, when  # noqa: E402
 
 
 def _errors(comp):
@@ -58,7 +58,7 @@ def describe(path):
                 trig = va.decoded("TRIGGER")
                 if isinstance(trig, dt.timedelta):
                     related = str(va["TRIGGER"].params.get("RELATED", "START")).upper()
-                    at = when((end if related == "END" else start) + trig)
+                    at = when(plus(end if related == "END" else start, trig))
                 else:
                     at = when(trig)
             alarms.append({"action": text(va.get("ACTION")), "trigger": at,

@@ -15,7 +15,7 @@ import sys
 import vobject
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from parse_common import main, text, when  # noqa: E402
+from parse_common import main, plus, text, when  # noqa: E402
 
 
 def _first(comp, name):
@@ -52,7 +52,7 @@ def describe(path):
             if trig is not None:
                 if isinstance(trig.value, dt.timedelta):
                     related = (trig.params.get("RELATED") or ["START"])[0].upper()
-                    at = when((end if related == "END" else start) + trig.value)
+                    at = when(plus(end if related == "END" else start, trig.value))
                 else:
                     at = when(trig.value)
             alarms.append({"action": _value(va, "action"), "trigger": at,

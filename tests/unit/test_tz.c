@@ -69,7 +69,13 @@ static int64_t rule_local(const oc_tz_observance *o, int year)
     int64_t tod = o->dtstart_local - floor_div(o->dtstart_local, DAY) * DAY;
     int wd;
 
-    if (o->rule_week > 0) {
+    if (o->rule_week == 0) {
+        /* BYDAY=<weekday>;BYMONTHDAY=<seven days>: the one of them on that weekday */
+        d += o->rule_monthday - 1;
+        while ((oc_day_weekday(d) + 1) % 7 != o->rule_weekday) {
+            d++;
+        }
+    } else if (o->rule_week > 0) {
         wd = (oc_day_weekday(d) + 1) % 7;
         d += (o->rule_weekday - wd + 7) % 7 + 7 * (o->rule_week - 1);
     } else {
@@ -171,8 +177,14 @@ static void check_shape(const oc_tz_rules *r)
         if (o->has_rule) {
             assert_int_equal(o->rdate_count, 0);
             assert_in_range(o->rule_month, 1, 12);
-            assert_true(o->rule_week == -1 || (o->rule_week >= 1 && o->rule_week <= 4));
+            assert_true(o->rule_week == -1 || (o->rule_week >= 0 && o->rule_week <= 4));
             assert_in_range(o->rule_weekday, 0, 6);
+            if (o->rule_week == 0) {
+                /* the seven days must exist in every year's month */
+                assert_in_range(o->rule_monthday, 1, oc_days_in_month(2001, o->rule_month) - 6);
+            } else {
+                assert_int_equal(o->rule_monthday, 0);
+            }
             assert_true(rule_local(o, year_of(o->dtstart_local)) == o->dtstart_local);
         }
         for (size_t k = 0; k < o->rdate_count; k++) {
@@ -502,6 +514,107 @@ static void test_tz_rules_yearly_zones(void **state)
     }
 }
 
+typedef struct {
+    int month, week, weekday, monthday; /* week -2: no rule, onsets */
+    int64_t start;
+} shifted_rule;
+
+typedef struct {
+    const char *zone;
+    shifted_rule dst, std;
+} shifted_case;
+
+static void check_shifted(const oc_tz_rules *r, bool dst, const shifted_rule *want)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        const oc_tz_observance *o = &r->obs[i];
+
+        if (o->is_dst != dst || o->has_rule != (want->week != -2)) {
+            continue;
+        }
+        if (!o->has_rule) {
+            return;
+        }
+        assert_int_equal(o->rule_month, want->month);
+        assert_int_equal(o->rule_week, want->week);
+        assert_int_equal(o->rule_weekday, want->weekday);
+        assert_int_equal(o->rule_monthday, want->monthday);
+        assert_int_equal(o->dtstart_local, want->start);
+        return;
+    }
+    print_error("%s: no %s observance of the expected kind\n", context, dst ? "DST" : "standard");
+    fail();
+}
+
+/* POSIX times outside 0..24 h move the onset by whole days: RRULEs on the weekday that many
+ * days later, among seven BYMONTHDAYs, unless the days leave the month. */
+static void test_tz_rules_shifted_days(void **state)
+{
+    const shifted_case cases[] = {
+        /* M9.1.6/24, M4.1.6/24: the Sunday after the first Saturday, 00:00 */
+        {"America/Santiago",
+         {9, 0, 0, 2, at(2024, 9, 8, 0, 0, 0)},
+         {4, 0, 0, 2, at(2024, 4, 7, 0, 0, 0)}},
+        /* M3.5.0/-1: the Saturday before the last Sunday, 23:00; M10.5.0/0 stays */
+        {"America/Nuuk",
+         {3, 0, 6, 24, at(2024, 3, 30, 23, 0, 0)},
+         {10, -1, 0, 0, at(2024, 10, 27, 0, 0, 0)}},
+        /* M3.4.4/26: the Friday after the fourth Thursday, 02:00 */
+        {"Asia/Jerusalem",
+         {3, 0, 5, 23, at(2024, 3, 29, 2, 0, 0)},
+         {10, -1, 0, 0, at(2024, 10, 27, 2, 0, 0)}},
+        /* M10.5.4/24: the Friday after the last Thursday can be 1 November: onsets */
+        {"Africa/Cairo", {4, -1, 5, 0, at(2024, 4, 26, 0, 0, 0)}, {0, -2, 0, 0, 0}},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oc_tz *tz = load(cases[i].zone);
+        oc_tz_rules r = {0};
+
+        context = cases[i].zone;
+        assert_int_equal(oc_tz_rules_for_range(tz, at(2025, 1, 1, 0, 0, 0),
+                                               at(2025, 12, 31, 23, 59, 59), &r, NULL),
+                         0);
+        check_shifted(&r, true, &cases[i].dst);
+        check_shifted(&r, false, &cases[i].std);
+        oc_tz_rules_free(&r);
+        check_rules_match(tz, at(2025, 1, 1, 0, 0, 0), at(2030, 12, 31, 0, 0, 0), 6 * HOUR);
+        oc_tz_free(tz);
+    }
+    context = NULL;
+}
+
+/* A range within one summer of the explicit transitions still gets a sub-component that does
+ * not move the clock forward: Python icalendar fails on DAYLIGHT ones alone. */
+static void test_tz_rules_summer_alone_keeps_standard(void **state)
+{
+    const struct {
+        const char *zone;
+        int64_t from, to;
+    } cases[] = {
+        {"America/Asuncion", at(2024, 10, 7, 12, 0, 0), at(2024, 10, 14, 12, 0, 0)},
+        {"America/Asuncion", at(2023, 12, 1, 0, 0, 0), at(2024, 1, 31, 0, 0, 0)},
+        {"Europe/Paris", at(1990, 6, 1, 0, 0, 0), at(1990, 6, 30, 0, 0, 0)},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oc_tz *tz = load(cases[i].zone);
+        oc_tz_rules r = {0};
+        bool standard = false;
+
+        assert_int_equal(oc_tz_rules_for_range(tz, cases[i].from, cases[i].to, &r, NULL), 0);
+        for (size_t k = 0; k < r.count; k++) {
+            standard |= r.obs[k].offset_to <= r.obs[k].offset_from;
+        }
+        assert_true(standard);
+        oc_tz_rules_free(&r);
+        check_rules_match(tz, cases[i].from, cases[i].to, HOUR);
+        oc_tz_free(tz);
+    }
+}
+
 static void test_tz_rules_casablanca_irregular(void **state)
 {
     oc_tz *tz = load("Africa/Casablanca");
@@ -538,6 +651,8 @@ static const char *const property_zones[] = {
     "America/Guadeloupe",  "Asia/Hebron",
     "Africa/Cairo",        "America/Asuncion",
     "Europe/Moscow",       "America/Havana",
+    "Asia/Jerusalem",      "America/Scoresbysund",
+    "Pacific/Easter",      "Asia/Beirut",
 };
 
 static void test_tz_rules_match_offsets_2023_2025(void **state)
@@ -972,6 +1087,8 @@ int main(void)
         cmocka_unit_test(test_tz_local_to_utc_gap_and_overlap),
         cmocka_unit_test(test_tz_rules_fixed_zone_is_one_standard),
         cmocka_unit_test(test_tz_rules_yearly_zones),
+        cmocka_unit_test(test_tz_rules_shifted_days),
+        cmocka_unit_test(test_tz_rules_summer_alone_keeps_standard),
         cmocka_unit_test(test_tz_rules_casablanca_irregular),
         cmocka_unit_test(test_tz_rules_match_offsets_2023_2025),
         cmocka_unit_test(test_tz_rules_match_offsets_long_ranges),
