@@ -1,4 +1,5 @@
 <?php
+// SPDX-License-Identifier: Apache-2.0
 // Reads feeds with sabre/vobject (the parser of Nextcloud's and Baïkal's
 // CalDAV servers, through sabre/dav) and prints one normalised JSON
 // description per file (see compare.py).

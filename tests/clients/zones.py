@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Every zone of the tz database through the five parsers (issue 17).
 
   zones.py [common] --ordercal BIN [--years FIRST..LAST] [--zones NAME,...]
