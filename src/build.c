@@ -8,6 +8,7 @@
 #include "ordercal/build.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "ordercal/html.h"
 #include "ordercal/prev.h"
 #include "ordercal/sched.h"
+#include "ordercal/state.h"
 #include "ordercal/table.h"
 #include "ordercal/tmpl.h"
 
@@ -215,7 +217,7 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
         (oc_build_summary){def->path, sched->count, sched->open_count, def->feed_count};
     cal->def = def;
     cal->sched = sched;
-    cal->events = oc_events_new(def, sched);
+    cal->events = NULL; /* made when a feed needs them */
     cal->first_file = 0;
     warn_holidays(b, cal);
 
@@ -299,20 +301,25 @@ static int begin(oc_out *out, const char *name, sink_ctx *s, oc_error *err)
     return s->index;
 }
 
-static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed, oc_out *out,
+static int render_feed(oc_build *b, calendar *cal, const oc_def_feed *feed, oc_out *out,
                        int64_t *last_modified, oc_error *err)
 {
     const oc_def *def = cal->def;
     const char *base_url = b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value;
-    oc_feed_input in = {def,         feed,       cal->sched,
-                        cal->events, def->tz,    templates_for(b, def, feed, err),
-                        base_url,    b->opts.now};
+    oc_feed_input in;
     oc_buf name = {0}, report = {0};
     oc_feed_stats stats;
     oc_build_file *f;
     oc_prev *prev = NULL;
     sink_ctx s;
     int rc = -1;
+
+    if (cal->events == NULL) {
+        cal->events = oc_events_new(def, cal->sched);
+    }
+    in = (oc_feed_input){def,         feed,       cal->sched,
+                         cal->events, def->tz,    templates_for(b, def, feed, err),
+                         base_url,    b->opts.now};
 
     oc_buf_printf(&name, "%s.ics", feed->id.value);
     f = add_file(b, name.data, true);
@@ -392,21 +399,129 @@ static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
     return text.data != NULL ? oc_buf_detach(&text) : oc_xstrdup("");
 }
 
+/* ---- the memory of the last build ----------------------------------------- */
+
+/* Everything the files depend on: the program, the options, the day (the
+ * horizon moves with it), each definition with its zone, each language's
+ * templates and the page template. */
+static uint64_t build_key(const oc_build *b, const char *page)
+{
+    oc_buf k = {0};
+    struct stat exe;
+    uint64_t key;
+
+    oc_buf_printf(&k, "ordercal %s\n", OC_VERSION);
+    if (stat("/proc/self/exe", &exe) == 0) {
+        oc_buf_printf(&k, "exe %jd %jd.%09ld\n", (intmax_t)exe.st_size,
+                      (intmax_t)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec);
+    }
+    oc_buf_printf(&k, "base %s\nday %jd\npage %016jx\n",
+                  b->opts.base_url != NULL ? b->opts.base_url : "-",
+                  (intmax_t)oc_day_floor(b->opts.now), (uintmax_t)oc_digest(page, strlen(page)));
+    for (size_t i = 0; i < b->ncals; i++) {
+        oc_buf_printf(&k, "def %s %016jx %016jx\n", b->cals[i].def->path,
+                      (uintmax_t)b->cals[i].def->digest,
+                      (uintmax_t)oc_tz_digest(b->cals[i].def->tz));
+    }
+    for (size_t i = 0; i < b->ntmpls; i++) {
+        oc_buf_printf(&k, "tmpl %s %016jx\n", b->tmpls[i].language,
+                      b->tmpls[i].tmpl != NULL ? (uintmax_t)oc_tmpl_digest(b->tmpls[i].tmpl) : 0);
+    }
+    key = oc_digest(k.data, k.len);
+    oc_buf_free(&k);
+    return key;
+}
+
+/* The names of the files a build writes, feeds first, then the page. */
+static size_t file_names(const oc_build *b, char ***out)
+{
+    size_t n = 0;
+
+    for (size_t c = 0; c < b->ncals; c++) {
+        n += b->cals[c].def->feed_count;
+    }
+    *out = oc_xcalloc(n + 1, sizeof(**out));
+    n = 0;
+    for (size_t c = 0; c < b->ncals; c++) {
+        for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
+            oc_buf name = {0};
+
+            oc_buf_printf(&name, "%s.ics", b->cals[c].def->feeds[i].id.value);
+            (*out)[n++] = oc_buf_detach(&name);
+        }
+    }
+    (*out)[n++] = oc_xstrdup(PAGE_NAME);
+    return n;
+}
+
+/* Nothing the files depend on changed since the last build, nor the files:
+ * every one is reported unchanged, none is rendered. */
+static bool unchanged(oc_build *b, uint64_t key, char **names, size_t n)
+{
+    if (!oc_state_current(b->opts.output, key, (const char *const *)names, n)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        oc_build_file *f = add_file(b, names[i], i + 1 < n);
+
+        f->status = OC_OUT_UNCHANGED;
+    }
+    return true;
+}
+
+/* Records the state of this build, committed after its files. A file that
+ * cannot be read back leaves no state: the next build renders. */
+static int save_state(const oc_build *b, oc_out *out, uint64_t key, char **names, size_t n,
+                      oc_error *err)
+{
+    oc_buf text = {0};
+    sink_ctx s;
+    int rc = 0;
+
+    if (oc_state_text(b->opts.output, key, (const char *const *)names, n, &text) == 0) {
+        rc = begin(out, OC_STATE_NAME, &s, err) < 0 ||
+                     sink_write(&s, text.data, text.len, err) != 0 ||
+                     oc_out_finish(out, s.index, err) != 0 || oc_out_commit(out, err) != 0
+                 ? -1
+                 : 0;
+    }
+    oc_buf_free(&text);
+    return rc;
+}
+
+static void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names != NULL && i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
 int oc_build_run(oc_build *b, oc_error *err)
 {
     oc_out *out = NULL;
     oc_buf page_path = {0};
-    char *page = NULL;
+    char *page = NULL, **names = NULL;
+    size_t nnames = 0;
     int64_t last_modified = 0;
+    uint64_t key = 0;
     int rc = -1;
 
     if (b->ncals == 0 || (page = read_page(b, &page_path, err)) == NULL) {
         goto done;
     }
-    if (b->opts.mode != OC_BUILD_CHECK &&
-        (out = oc_out_open(b->opts.output, b->opts.lock_timeout, b->opts.mode == OC_BUILD_DRY_RUN,
-                           err)) == NULL) {
-        goto done;
+    if (b->opts.mode != OC_BUILD_CHECK) {
+        out = oc_out_open(b->opts.output, b->opts.lock_timeout, b->opts.mode == OC_BUILD_DRY_RUN,
+                          err);
+        if (out == NULL) {
+            goto done;
+        }
+        key = build_key(b, page);
+        nnames = file_names(b, &names);
+        if (unchanged(b, key, names, nnames)) {
+            rc = 0;
+            goto done;
+        }
     }
     for (size_t c = 0; c < b->ncals; c++) {
         b->cals[c].first_file = b->nfiles;
@@ -417,13 +532,21 @@ int oc_build_run(oc_build *b, oc_error *err)
             }
         }
     }
+    for (size_t c = 0; c < b->ncals; c++) {
+        /* The page reads the schedule, not the events: their memory goes
+         * before the page's is needed. */
+        oc_events_free(b->cals[c].events);
+        b->cals[c].events = NULL;
+    }
     if (render_page(b, page, page_path.data, out, last_modified, err) != 0 ||
-        (out != NULL && oc_out_commit(out, err) != 0)) {
+        (out != NULL && oc_out_commit(out, err) != 0) ||
+        (b->opts.mode == OC_BUILD_WRITE && save_state(b, out, key, names, nnames, err) != 0)) {
         goto done;
     }
     rc = 0;
 done:
     oc_out_free(out);
+    names_free(names, nnames);
     free(page);
     oc_buf_free(&page_path);
     return rc;

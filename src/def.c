@@ -1308,6 +1308,7 @@ oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_er
     }
     def = oc_xcalloc(1, sizeof(*def));
     def->path = oc_xstrdup(name);
+    def->digest = oc_digest(yaml, len);
     set_defaults(def);
     if (!load_root(&c, root, def)) {
         oc_def_free(def);

@@ -99,7 +99,8 @@ static bool is_stale_tmp(const char *name)
         }
     }
     return (base - name >= 5 && strncmp(base - 4, ".ics", 4) == 0) ||
-           (base - name >= 6 && strncmp(base - 5, ".html", 5) == 0);
+           (base - name >= 6 && strncmp(base - 5, ".html", 5) == 0) ||
+           (base - name >= 7 && strncmp(base - 6, ".state", 6) == 0);
 }
 
 static void remove_stale(const char *dir)
@@ -409,6 +410,9 @@ int oc_out_commit(oc_out *out, oc_error *err)
     for (size_t i = 0; i < out->count; i++) {
         out_file *f = &out->files[i];
 
+        if (f->committed) {
+            continue; /* by an earlier commit of the run */
+        }
         if (f->status != OC_OUT_UNCHANGED && !out->dry && rename(f->tmp, f->path) != 0) {
             return set_io(err, "cannot replace", f->path);
         }

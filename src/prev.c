@@ -61,41 +61,6 @@ static int64_t stamp_seconds(const char *v)
     return oc_day_from_date(d) * 86400 + secs;
 }
 
-/* A 64-bit digest of an event's content, to compare it with the previous
- * build (MurmurHash64A: eight bytes a step, where FNV-1a's byte-serial
- * multiply cost as much as writing the feed). Computed in this process
- * only, over a whole event at once; the content never comes from an
- * adversary. */
-static uint64_t digest(const char *s, size_t len)
-{
-    const uint64_t m = 0xc6a4a7935bd1e995ULL;
-    const unsigned char *p = (const unsigned char *)s;
-    uint64_t h = 0x9747b28cULL ^ (len * m);
-    size_t words = len / 8;
-
-    for (size_t i = 0; i < words; i++) {
-        uint64_t k;
-
-        memcpy(&k, p + 8 * i, 8);
-        k *= m;
-        k ^= k >> 47;
-        k *= m;
-        h ^= k;
-        h *= m;
-    }
-    p += 8 * words;
-    if ((len & 7) != 0) {
-        for (size_t i = len & 7; i-- > 0;) {
-            h ^= (uint64_t)p[i] << (8 * i);
-        }
-        h *= m;
-    }
-    h ^= h >> 47;
-    h *= m;
-    h ^= h >> 47;
-    return h;
-}
-
 static bool has_name(const char *line, size_t len, const char *name)
 {
     size_t n = strlen(name);
@@ -219,14 +184,14 @@ static void store_entry(prev_reader *r)
     {
         prev_entry *pe = &p->entries[p->count];
 
-        pe->uid = digest(r->cur.uid, strlen(r->cur.uid));
-        pe->digest = digest(r->body.data, r->body.len);
+        pe->uid = oc_digest(r->cur.uid, strlen(r->cur.uid));
+        pe->digest = oc_digest(r->body.data, r->body.len);
         pe->dtstamp = stamp_seconds(r->cur.dtstamp);
         pe->last_modified = stamp_seconds(r->cur.last_modified);
         pe->sequence = (uint32_t)r->cur.sequence;
         pe->order = (uint32_t)p->count;
         pe->text = (uint32_t)p->texts.len;
-        pe->raw = digest(r->raw.data, r->raw.len);
+        pe->raw = oc_digest(r->raw.data, r->raw.len);
         oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
         oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
         oc_buf_add(&p->texts, r->cur.summary, strlen(r->cur.summary) + 1);
@@ -529,7 +494,7 @@ void oc_prev_free(oc_prev *prev)
 static ptrdiff_t prev_find(const oc_prev *prev, const char *uid_text)
 {
     size_t lo = 0, hi;
-    uint64_t uid = digest(uid_text, strlen(uid_text));
+    uint64_t uid = oc_digest(uid_text, strlen(uid_text));
 
     if (prev == NULL) {
         return -1;
@@ -650,7 +615,7 @@ void oc_prev_report(oc_buf *report, const oc_event *e, const oc_prev *prev, cons
 
 uint64_t oc_prev_digest(const char *data, size_t len)
 {
-    return digest(data, len);
+    return oc_digest(data, len);
 }
 
 void oc_prev_match_event(oc_prev *prev, const char *uid, const oc_buf *lines, int64_t now,
@@ -672,7 +637,7 @@ void oc_prev_match_event(oc_prev *prev, const char *uid, const oc_buf *lines, in
             prev->seen = oc_xcalloc(prev->count, sizeof(*prev->seen));
         }
         prev->seen[at] = true;
-        if (pe->digest == digest(lines->data, lines->len)) {
+        if (pe->digest == oc_digest(lines->data, lines->len)) {
             m->status = OC_PREV_SAME;
             m->dtstamp = pe->dtstamp;
             m->last_modified = pe->last_modified;
@@ -704,7 +669,7 @@ void oc_prev_stamp_lines(const oc_prev_match *m, oc_buf *out)
 bool oc_prev_republished(const oc_prev *prev, const oc_prev_match *m, const char *bytes, size_t len)
 {
     return prev != NULL && prev->ours && m->status == OC_PREV_SAME &&
-           prev->entries[m->at].raw == digest(bytes, len);
+           prev->entries[m->at].raw == oc_digest(bytes, len);
 }
 
 size_t oc_prev_report_removed(const oc_prev *prev, oc_buf *report)

@@ -29,6 +29,7 @@ struct oc_tmpl {
     /* Looked up once: the date words every event needs. */
     const char *months[12], *weekdays[7], *days[31];
     char *files[3];
+    uint64_t digest; /* of every line read */
 };
 
 static const char *const file_names[3] = {"events.txt", "dates.txt", "holidays.txt"};
@@ -154,8 +155,10 @@ static int load_file(oc_tmpl *t, const char *path, const char *file, oc_error *e
         return -1;
     }
     while (getline(&line, &cap, fp) != -1) {
-        char *s = trim(line), *eq, *key, *value;
+        char *s, *eq, *key, *value;
 
+        t->digest = t->digest * 0x100000001b3ULL ^ oc_digest(line, strlen(line));
+        s = trim(line);
         lineno++;
         if (*s == '\0' || *s == '#') {
             continue;
@@ -306,6 +309,11 @@ char *oc_tmpl_languages(const char *dir)
     free(names);
     oc_buf_free(&path);
     return count != 0 ? oc_buf_detach(&list) : oc_xstrdup("none");
+}
+
+uint64_t oc_tmpl_digest(const oc_tmpl *t)
+{
+    return t->digest;
 }
 
 void oc_tmpl_free(oc_tmpl *t)

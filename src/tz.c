@@ -85,6 +85,7 @@ struct oc_tz {
     int64_t g;   /* G: the footer alone describes every instant from here on (with a footer) */
     bool g_incl; /* the footer itself changes state at G (else G is an explicit onset) */
     tz_footer footer;
+    uint64_t digest; /* of the TZif file's bytes */
 };
 
 /* One footer rule firing; see footer_events(). */
@@ -836,6 +837,7 @@ oc_tz *oc_tz_load(const char *name, oc_error *err)
         goto done;
     }
     tz = oc_xcalloc(1, sizeof(*tz));
+    tz->digest = oc_digest(data, len);
     if (!parse_tzif(tz, data, len)) {
         goto done;
     }
@@ -886,6 +888,11 @@ void oc_tz_free(oc_tz *tz)
     free(tz->idx);
     free(tz->types);
     free(tz);
+}
+
+uint64_t oc_tz_digest(const oc_tz *tz)
+{
+    return tz->digest;
 }
 
 const char *oc_tz_name(const oc_tz *tz)
@@ -1038,7 +1045,7 @@ static void obs_rule(tz_obs_list *l, const tz_footer *f, bool dst, int64_t at)
 {
     int32_t from = dst ? f->std.utoff : f->dst.utoff;
     oc_tz_observance *o = obs_new(l, footer_state(f, dst), from, at + from);
-    tz_rrule rr;
+    tz_rrule rr = {0};
 
     rule_rrule(dst ? &f->start : &f->end, &rr);
     o->has_rule = true;

@@ -590,3 +590,35 @@ char *oc_find_definition(const char *rel)
     /* The current folder's copy when run from a checkout, else the installed one. */
     return oc_is_file(rel) ? oc_xstrdup(rel) : oc_find_data(rel, false);
 }
+
+/* MurmurHash64A: eight bytes a step, where FNV-1a's byte-serial multiply
+ * cost as much as writing a feed. */
+uint64_t oc_digest(const void *data, size_t len)
+{
+    const uint64_t m = 0xc6a4a7935bd1e995ULL;
+    const unsigned char *p = data;
+    uint64_t h = 0x9747b28cULL ^ (len * m);
+    size_t words = len / 8;
+
+    for (size_t i = 0; i < words; i++) {
+        uint64_t k;
+
+        memcpy(&k, p + 8 * i, 8);
+        k *= m;
+        k ^= k >> 47;
+        k *= m;
+        h ^= k;
+        h *= m;
+    }
+    p += 8 * words;
+    if ((len & 7) != 0) {
+        for (size_t i = len & 7; i-- > 0;) {
+            h ^= (uint64_t)p[i] << (8 * i);
+        }
+        h *= m;
+    }
+    h ^= h >> 47;
+    h *= m;
+    h ^= h >> 47;
+    return h;
+}

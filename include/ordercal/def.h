@@ -69,7 +69,8 @@ typedef struct {
 } oc_def_rule;
 
 typedef struct oc_def {
-    char *path; /* as given; used in every message */
+    char *path;      /* as given; used in every message */
+    uint64_t digest; /* of the definition's bytes */
 
     /* calendar */
     oc_def_str id, name, description, timezone, language, url, reference, base_url, holidays;

@@ -39,8 +39,9 @@ int oc_out_finish(oc_out *out, int index, oc_error *err);
 /* What committing file 'index' does (valid after oc_out_finish). */
 oc_out_status oc_out_status_of(const oc_out *out, int index);
 
-/* Renames every finished file over its target (unchanged files are left
- * alone, their mtime with them), then fsyncs the folder. Returns 0, or -1
+/* Renames every finished file not committed yet over its target (unchanged
+ * files are left alone, their mtime with them), then fsyncs the folder; a
+ * run may commit again after starting more files. Returns 0, or -1
  * with 'err' set; files renamed before a failure stay complete. */
 int oc_out_commit(oc_out *out, oc_error *err);
 

@@ -28,6 +28,9 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err);
 
 void oc_tmpl_free(oc_tmpl *t); /* accepts NULL */
 
+/* A digest of every line the templates were read from. */
+uint64_t oc_tmpl_digest(const oc_tmpl *t);
+
 /* The languages under 'dir' (folders holding an events.txt), sorted and
  * comma-separated ("en, fr"). Returns a new string; the caller frees it. */
 char *oc_tmpl_languages(const char *dir);

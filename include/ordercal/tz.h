@@ -30,6 +30,10 @@ void oc_tz_free(oc_tz *tz); /* accepts NULL */
 /* The name given to oc_tz_load(). Returns a borrowed pointer, valid until 'tz' is freed. */
 const char *oc_tz_name(const oc_tz *tz);
 
+/* A digest of the TZif file the zone was read from: a new tz database gives
+ * another. */
+uint64_t oc_tz_digest(const oc_tz *tz);
+
 /* ---- Offsets and conversions ---- */
 
 /* UTC offset in seconds (east positive) in force at the instant 'utc'. Never fails. */

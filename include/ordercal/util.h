@@ -85,6 +85,10 @@ bool oc_url_valid(const char *s);
  * missing. Returns a new string; the caller frees it. */
 char *oc_url_folder(const char *url);
 
+/* A 64-bit digest of 'len' bytes, to tell contents apart: the same bytes
+ * give the same digest in every process. Not for data from an adversary. */
+uint64_t oc_digest(const void *data, size_t len);
+
 /* True when 's' is valid UTF-8 (no overlongs, no surrogates). */
 bool oc_utf8_valid(const char *s, size_t len);
 

@@ -14,7 +14,7 @@ for dir in "$root"/tests/golden/*/; do
         rm -rf expected
         # shellcheck disable=SC2086
         SOURCE_DATE_EPOCH=$epoch "$ordercal" build def.yaml -o expected -q $extra
-        rm -f expected/.ordercal.lock
+        rm -f expected/.ordercal.lock expected/.ordercal.state
     )
     echo "updated $dir"
 done

@@ -82,6 +82,45 @@ static void test_build_writes_then_rewrites_nothing(void **state)
     assert_int_equal(before.st_ino, after.st_ino);
 }
 
+/* A rebuild the same day with nothing changed stops at the state of the
+ * last build; a file touched since, or gone, makes it render again. */
+static void test_build_state_of_the_last_build(void **state)
+{
+    char path[128], *text;
+    FILE *fp;
+
+    (void)state;
+    free(run(DEFAULT_DEF, OC_BUILD_WRITE, 1689638400));
+    snprintf(path, sizeof(path), "%s/.ordercal.state", dir);
+    assert_true(access(path, R_OK) == 0);
+    text = run(DEFAULT_DEF, OC_BUILD_WRITE, 1689638400 + 60);
+    assert_non_null(strstr(text, "/vaccins-covid19-en.ics: unchanged\n"));
+    assert_null(strstr(text, "created"));
+    free(text);
+
+    /* Someone edits a feed by hand: it is rebuilt, the others are not. */
+    snprintf(path, sizeof(path), "%s/vaccins-covid19-livraisons.ics", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", fp);
+    fclose(fp);
+    text = run(DEFAULT_DEF, OC_BUILD_WRITE, 1689638400 + 120);
+    assert_non_null(strstr(text, "/vaccins-covid19-livraisons.ics: updated (8 events changed)\n"));
+    assert_non_null(strstr(text, "/vaccins-covid19.ics: unchanged\n"));
+    free(text);
+
+    /* The page is deleted: it comes back. */
+    snprintf(path, sizeof(path), "%s/index.html", dir);
+    assert_int_equal(unlink(path), 0);
+    text = run(DEFAULT_DEF, OC_BUILD_WRITE, 1689638400 + 180);
+    assert_non_null(strstr(text, "/index.html: created\n"));
+    free(text);
+    text = run(DEFAULT_DEF, OC_BUILD_WRITE, 1689638400 + 240);
+    assert_null(strstr(text, "created"));
+    assert_null(strstr(text, "updated"));
+    free(text);
+}
+
 static void test_build_dry_run_and_check(void **state)
 {
     static const char yaml[] = "calendar: { id: b, name: B, timezone: Europe/Paris }\n"
@@ -178,6 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_build_writes_then_rewrites_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_state_of_the_last_build, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_dry_run_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_language_without_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_show, setup, teardown),
