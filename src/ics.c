@@ -8,6 +8,8 @@
 
 #include "ordercal/ics.h"
 
+#include "ics_int.h"
+
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,7 +189,6 @@ static struct icaltimetype ical_local(int64_t local)
 
 /* ---- events, written directly ------------------------------------------- */
 
-static int serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err);
 static void trigger_text(int64_t seconds, char *out, size_t size);
 
 static void put_ymd(oc_buf *b, oc_date d)
@@ -306,7 +307,7 @@ static void trigger_text(int64_t seconds, char *out, size_t size)
 }
 
 /* Serialises 'comp' into logical lines in 'lines' (each ending in '\n'). */
-static int serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err)
+int oc_ics_serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err)
 {
     char *s;
 
@@ -452,7 +453,7 @@ int oc_ics_header(const oc_def *def, const oc_def_feed *feed, const char *base_u
     }
     icalcomponent_add_property(
         cal, icalproperty_new_refreshinterval(icaldurationtype_from_int((int)def->refresh)));
-    if (serialise(cal, &lines, "the calendar header", err) == 0) {
+    if (oc_ics_serialise(cal, &lines, "the calendar header", err) == 0) {
         /* All but END:VCALENDAR: the zone and the events follow. */
         fold_lines(&lines, out, 1);
 
@@ -483,7 +484,7 @@ int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_
         return -1;
     }
     vtz = build_vtimezone(tz, &rules);
-    if (serialise(vtz, &lines, "the VTIMEZONE", err) == 0) {
+    if (oc_ics_serialise(vtz, &lines, "the VTIMEZONE", err) == 0) {
         fold_lines(&lines, out, 0);
         rc = 0;
     }

@@ -18,6 +18,8 @@
 #include <cmocka.h>
 #include <libical/ical.h>
 
+#include "feed_fixture.h"
+#include "ics_int.h"
 #include "ordercal/def.h"
 #include "ordercal/event.h"
 #include "ordercal/feed.h"
@@ -187,71 +189,6 @@ static void test_ics_escape_text(void **state)
 
 /* ---- whole feeds -------------------------------------------------------- */
 
-static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
-{
-    (void)err;
-    oc_buf_add(ctx, data, len);
-    return 0;
-}
-
-typedef struct {
-    oc_def *def;
-    oc_sched *sched;
-    oc_events *events;
-    oc_tmpl *tmpl;
-    oc_buf text;
-    oc_feed_stats stats;
-} feed;
-
-/* Loads 'yaml', expands it and reads the templates of its first feed. */
-static void load(feed *f, const char *yaml, int64_t now)
-{
-    oc_error err;
-
-    memset(f, 0, sizeof(*f));
-    oc_error_init(&err);
-    f->def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
-    if (f->def == NULL) {
-        fail_msg("%d:%d %s", err.pos.line, err.pos.column, err.text);
-    }
-    f->sched = oc_sched_expand(f->def, now, &err);
-    if (f->sched == NULL) {
-        fail_msg("%s", err.text);
-    }
-    f->events = oc_events_new(f->def, f->sched);
-    f->tmpl =
-        oc_tmpl_load(OC_TEST_TEMPLATES, oc_def_feed_language(f->def, &f->def->feeds[0]), &err);
-    if (f->tmpl == NULL) {
-        fail_msg("%s", err.text);
-    }
-}
-
-/* Renders the first feed of 'yaml' without a previous feed. */
-static void render(feed *f, const char *yaml, int64_t now)
-{
-    oc_error err;
-    oc_feed_input in;
-
-    load(f, yaml, now);
-    in = (oc_feed_input){f->def,     &f->def->feeds[0], f->sched, f->events,
-                         f->def->tz, f->tmpl,           NULL,     now};
-    oc_error_init(&err);
-    f->stats.report = NULL;
-    if (oc_feed_render(&in, NULL, mem_sink, &f->text, &f->stats, &err) != 0) {
-        fail_msg("render: %s", err.text);
-    }
-    assert_lines_ok(&f->text);
-}
-
-static void feed_free(feed *f)
-{
-    oc_tmpl_free(f->tmpl);
-    oc_events_free(f->events);
-    oc_sched_free(f->sched);
-    oc_def_free(f->def);
-    oc_buf_free(&f->text);
-}
-
 /* Confirmation instants (UTC) read by libical through the feed's own VTIMEZONE. */
 static size_t confirmations_utc(const char *text, int64_t *out, size_t max)
 {
@@ -297,7 +234,7 @@ static void test_ics_dst_both_changes(void **state)
     feed f;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_int_equal(confirmations_utc(f.text.data, got, 8), 4);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(got[i], expected[i]);
@@ -325,7 +262,7 @@ static void test_ics_in_the_gap(void **state)
     feed f;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20230326T033000\r\n"));
     /* 01:30Z + 30 min = 02:00Z = 04:00 CEST */
     assert_non_null(strstr(f.text.data, "DTEND;TZID=Europe/Paris:20230326T040000\r\n"));
@@ -344,7 +281,7 @@ static void test_ics_in_the_overlap(void **state)
     feed f;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_non_null(strstr(f.text.data, "DTSTART:20231029T003000Z\r\n"));
     assert_non_null(strstr(f.text.data, "DTEND:20231029T010000Z\r\n"));
     /* The next week is plain local time again. */
@@ -361,7 +298,7 @@ static void test_ics_zone_without_dst(void **state)
     feed f;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_int_equal(confirmations_utc(f.text.data, got, 2), 1);
     assert_int_equal(got[0], 1689775200); /* 2023-07-19 18:00 +04 = 14:00Z */
     assert_non_null(strstr(f.text.data, "TZOFFSETTO:+0400\r\n"));
@@ -380,7 +317,7 @@ static void test_ics_negative_dst_written_traditionally(void **state)
     feed f;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_non_null(strstr(f.text.data,
                            "BEGIN:DAYLIGHT\r\nDTSTART:20220327T010000\r\n"
                            "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:IST\r\n"));
@@ -408,7 +345,7 @@ static void test_ics_texts_escaped(void **state)
     bool seen = false;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_non_null(strstr(f.text.data, "X-WR-CALNAME:A\\, B\\; C \\\\ D\r\n"));
     assert_non_null(strstr(f.text.data, "X-WR-CALDESC:line 1\\nline 2\\, with\\; commas\r\n"));
     cal = icalparser_parse_string(f.text.data);
@@ -447,7 +384,7 @@ static void test_ics_injection(void **state)
     int events = 0, alarms = 0;
 
     (void)state;
-    render(&f, yaml, 1700000000);
+    render(&f, yaml, NULL, 1700000000);
     assert_null(strstr(f.text.data, "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil"));
     assert_null(strstr(f.text.data, "\r\nMETHOD:"));
     assert_null(strstr(f.text.data, "\r\nX-EVIL"));
@@ -608,67 +545,6 @@ static icalcomponent *build_event(const oc_def *def, const oc_event *e, const oc
     return ve;
 }
 
-/* Turns libical's serialisation into logical lines separated by '\n'.
- * Deleting every CRLF SP also repairs its broken folds, which insert a
- * "CR LF SP" between the CR and the LF that end a line. */
-static void unfold(const char *ical, oc_buf *out)
-{
-    oc_buf joined = {0};
-    const char *p = ical;
-
-    /* First every fold goes, then every CRLF ends a line: in one pass, the
-     * CR left before a deleted "CR LF SP" would stay in the line. */
-    oc_buf_grow(&joined, strlen(ical));
-    for (;;) {
-        const char *fold = strstr(p, "\r\n ");
-        const char *tab = strstr(p, "\r\n\t");
-
-        if (fold == NULL || (tab != NULL && tab < fold)) {
-            fold = tab;
-        }
-        if (fold == NULL) {
-            oc_buf_puts(&joined, p);
-            break;
-        }
-        oc_buf_add(&joined, p, (size_t)(fold - p));
-        p = fold + 3;
-    }
-    oc_buf_reset(out);
-    oc_buf_grow(out, joined.len);
-    p = joined.data;
-    for (;;) {
-        const char *crlf = strstr(p, "\r\n");
-
-        if (crlf == NULL) {
-            oc_buf_puts(out, p);
-            break;
-        }
-        oc_buf_add(out, p, (size_t)(crlf - p));
-        oc_buf_putc(out, '\n');
-        p = crlf + 2;
-    }
-    oc_buf_free(&joined);
-}
-
-/* Serialises 'comp' into logical lines in 'lines' (each ending in '\n'). */
-static int serialise(icalcomponent *comp, oc_buf *lines, const char *what, oc_error *err)
-{
-    char *s;
-
-    icalerror_clear_errno();
-    s = icalcomponent_as_ical_string_r(comp);
-    if (s == NULL || ical_failed(what, err)) {
-        if (s != NULL) {
-            icalmemory_free_buffer(s);
-        }
-        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "libical could not serialise %s", what);
-        return -1;
-    }
-    unfold(s, lines);
-    icalmemory_free_buffer(s);
-    return 0;
-}
-
 /* What oc_ics_event_lines() must write, built and serialised by libical. */
 static int event_lines_libical(const oc_def *def, const oc_event *e, const oc_event_text *t,
                                const char *tzid, oc_buf *lines, oc_error *err)
@@ -678,7 +554,7 @@ static int event_lines_libical(const oc_def *def, const oc_event *e, const oc_ev
 
     icalerror_clear_errno();
     ve = build_event(def, e, t, tzid);
-    rc = ical_failed("an event", err) ? -1 : serialise(ve, lines, "an event", err);
+    rc = ical_failed("an event", err) ? -1 : oc_ics_serialise(ve, lines, "an event", err);
     icalcomponent_free(ve);
     return rc;
 }

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "feed_fixture.h"
 #include "ordercal/def.h"
 #include "ordercal/event.h"
 #include "ordercal/feed.h"
@@ -27,7 +28,7 @@
 
 static void test_prev_parse(void **state)
 {
-    static const char feed[] = "BEGIN:VCALENDAR\r\n"
+    static const char text[] = "BEGIN:VCALENDAR\r\n"
                                "BEGIN:VEVENT\r\n"
                                "UID:b\r\n"
                                "DTSTAMP:20230101T000000Z\r\n"
@@ -52,7 +53,7 @@ static void test_prev_parse(void **state)
     (void)state;
 
     /* Events that are not ours (no usable stamps) are not remembered. */
-    p = oc_prev_parse(feed, strlen(feed));
+    p = oc_prev_parse(text, strlen(text));
     assert_int_equal(oc_prev_count(p), 2);
     oc_prev_free(p);
     /* Stamps that are no real UTC time, and a SEQUENCE past INT32_MAX, are
@@ -85,75 +86,6 @@ static void test_prev_parse(void **state)
 }
 
 /* ---- whole feeds -------------------------------------------------------- */
-
-static int mem_sink(void *ctx, const char *data, size_t len, oc_error *err)
-{
-    (void)err;
-    oc_buf_add(ctx, data, len);
-    return 0;
-}
-
-typedef struct {
-    oc_def *def;
-    oc_sched *sched;
-    oc_events *events;
-    oc_tmpl *tmpl;
-    oc_buf text;
-    oc_feed_stats stats;
-} feed;
-
-static void load(feed *f, const char *yaml, int64_t now)
-{
-    oc_error err;
-
-    memset(f, 0, sizeof(*f));
-    oc_error_init(&err);
-    f->def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
-    if (f->def == NULL) {
-        fail_msg("%d:%d %s", err.pos.line, err.pos.column, err.text);
-    }
-    f->sched = oc_sched_expand(f->def, now, &err);
-    if (f->sched == NULL) {
-        fail_msg("%s", err.text);
-    }
-    f->events = oc_events_new(f->def, f->sched);
-    f->tmpl =
-        oc_tmpl_load(OC_TEST_TEMPLATES, oc_def_feed_language(f->def, &f->def->feeds[0]), &err);
-    if (f->tmpl == NULL) {
-        fail_msg("%s", err.text);
-    }
-}
-
-/* Renders the first feed of 'yaml' against the previous feed 'prev_text'
- * (NULL: none). */
-static void render(feed *f, const char *yaml, const char *prev_text, int64_t now)
-{
-    oc_error err;
-    oc_feed_input in;
-    oc_prev *prev = prev_text != NULL ? oc_prev_parse(prev_text, strlen(prev_text)) : NULL;
-
-    load(f, yaml, now);
-    in = (oc_feed_input){f->def,     &f->def->feeds[0], f->sched, f->events,
-                         f->def->tz, f->tmpl,           NULL,     now};
-    oc_error_init(&err);
-    f->stats.report = NULL;
-    if (oc_feed_render(&in, prev, mem_sink, &f->text, &f->stats, &err) != 0) {
-        fail_msg("render: %s", err.text);
-    }
-    oc_prev_free(prev);
-    if (oc_verify_lines(f->text.data, f->text.len, &err) != 0) {
-        fail_msg("%s in:\n%s", err.text, f->text.data);
-    }
-}
-
-static void feed_free(feed *f)
-{
-    oc_tmpl_free(f->tmpl);
-    oc_events_free(f->events);
-    oc_sched_free(f->sched);
-    oc_def_free(f->def);
-    oc_buf_free(&f->text);
-}
 
 static const char before[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
                              "session: {}\n"
