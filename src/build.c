@@ -39,7 +39,6 @@ typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_events *events;
-    size_t first_file; /* its first feed in the build's files */
 } calendar;
 
 struct oc_build {
@@ -218,7 +217,6 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
     cal->def = def;
     cal->sched = sched;
     cal->events = NULL; /* made when a feed needs them */
-    cal->first_file = 0;
     warn_holidays(b, cal);
 
     /* Everything that can find the definition wrong runs before the
@@ -524,7 +522,6 @@ int oc_build_run(oc_build *b, oc_error *err)
         }
     }
     for (size_t c = 0; c < b->ncals; c++) {
-        b->cals[c].first_file = b->nfiles;
         for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
             if (render_feed(b, &b->cals[c], &b->cals[c].def->feeds[i], out, &last_modified, err) !=
                 0) {
