@@ -574,48 +574,55 @@ static bool parse_time(const char *s, int *minutes)
     return true;
 }
 
-/* session.confirmation: when the order confirmation appears, and its alarm. */
-static bool load_confirmation(ctx *c, yaml_node_t *v, oc_def *def)
+/* A timed kind's block (session.confirmation, session.reminder): when it
+ * happens, how long, and its alarm. Sets '*pos' and '*offset_pos' (may be
+ * NULL) to the block's and its offset's positions. */
+static bool load_timed(ctx *c, yaml_node_t *v, oc_def *def, oc_kind kind, oc_pos *pos,
+                       oc_pos *offset_pos)
 {
-    static const char *const ckeys[] = {"offset", "time", "duration", "alarm"};
-    const char *p = "session.confirmation";
+    static const char *const keys[] = {"offset", "time", "duration", "alarm"};
+    oc_def_rule *rule = &def->rules[kind];
+    char p[48];
     yaml_node_t *w;
     fields g;
 
-    def->confirmation_pos = node_pos(v);
-    if (!collect(c, v, p, ckeys, 4, &g)) {
+    snprintf(p, sizeof(p), "session.%s", oc_kind_name(kind));
+    *pos = node_pos(v);
+    if (!collect(c, v, p, keys, 4, &g)) {
         return false;
     }
+    rule->on = true;
     if ((w = field(&g, "offset")) != NULL) {
-        def->confirmation_offset_pos = node_pos(w);
-        if (!get_int(c, w, "offset", p, 0, OC_DEF_MAX_OFFSET,
-                     &def->rules[OC_KIND_CONFIRMATION].offset)) {
+        if (offset_pos != NULL) {
+            *offset_pos = node_pos(w);
+        }
+        if (!get_int(c, w, "offset", p, 0, OC_DEF_MAX_OFFSET, &rule->offset)) {
             return false;
         }
     }
     if ((w = field(&g, "time")) != NULL) {
         const char *s = scalar(w);
 
-        if (s == NULL || !parse_time(s, &def->rules[OC_KIND_CONFIRMATION].minutes)) {
+        if (s == NULL || !parse_time(s, &rule->minutes)) {
             return invalid(c, w, "time", p, "a time HH:MM from 00:00 to 23:59");
         }
     }
     if ((w = field(&g, "duration")) != NULL &&
         !get_duration(c, w, "duration", p, 60, 86400, "a duration from PT1M to P1D such as PT30M",
-                      &def->rules[OC_KIND_CONFIRMATION].duration)) {
+                      &rule->duration)) {
         return false;
     }
     if ((w = field(&g, "alarm")) != NULL) {
         const char *s = scalar(w);
 
         if (s != NULL && strcmp(s, "none") == 0) {
-            def->rules[OC_KIND_CONFIRMATION].has_alarm = false;
+            rule->has_alarm = false;
         } else if (!get_duration(c, w, "alarm", p, -7 * 86400, 7 * 86400,
                                  "a duration such as PT0M or -PT15M (at most 7 days), or none",
-                                 &def->rules[OC_KIND_CONFIRMATION].alarm)) {
+                                 &rule->alarm)) {
             return false;
         } else {
-            def->rules[OC_KIND_CONFIRMATION].has_alarm = true;
+            rule->has_alarm = true;
         }
     }
     return true;
@@ -623,8 +630,8 @@ static bool load_confirmation(ctx *c, yaml_node_t *v, oc_def *def)
 
 static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
 {
-    static const char *const keys[] = {"weekday", "length", "delivery", "confirmation",
-                                       "appointments"};
+    static const char *const keys[] = {"weekday",      "length",       "delivery",
+                                       "confirmation", "appointments", "reminder"};
     static const char *const dkeys[] = {"offset", "length"};
     static const char *const akeys[] = {"offset"};
     fields f, g;
@@ -671,7 +678,13 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
                               def->rules[OC_KIND_DELIVERY].offset, def->length);
         }
     }
-    if ((v = field(&f, "confirmation")) != NULL && !load_confirmation(c, v, def)) {
+    if ((v = field(&f, "confirmation")) != NULL &&
+        !load_timed(c, v, def, OC_KIND_CONFIRMATION, &def->confirmation_pos,
+                    &def->confirmation_offset_pos)) {
+        return false;
+    }
+    if ((v = field(&f, "reminder")) != NULL &&
+        !load_timed(c, v, def, OC_KIND_REMINDER, &def->reminder_pos, NULL)) {
         return false;
     }
     if ((v = field(&f, "appointments")) != NULL) {
@@ -1024,6 +1037,16 @@ static void set_defaults(oc_def *def)
     def->rules[OC_KIND_CONFIRMATION].has_alarm = true;
     def->rules[OC_KIND_CONFIRMATION].alarm = 0;
     def->rules[OC_KIND_CONFIRMATION].length = 1;
+
+    /* A reminder when the definition asks for one: on the session's first
+     * day at 09:00, a quarter of an hour, its alarm at the start. */
+    def->rules[OC_KIND_REMINDER].length = 1;
+    def->rules[OC_KIND_REMINDER].minutes = 9 * 60;
+    def->rules[OC_KIND_REMINDER].duration = 15 * 60;
+    def->rules[OC_KIND_REMINDER].has_alarm = true;
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        def->rules[k].on = !oc_kind_get((oc_kind)k)->optional;
+    }
     def->rules[OC_KIND_APPOINTMENTS].offset = 1;
     def->rules[OC_KIND_APPOINTMENTS].length = 1;
     def->horizon_weeks = 26;

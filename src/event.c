@@ -35,7 +35,8 @@ void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char ou
 
 /* The texts every template may use, computed once per slot. */
 typedef struct {
-    oc_buf session, session_short, delivery, delivery_short, confirmation, appointments, extra;
+    oc_buf session, session_short, session_last, delivery, delivery_short, confirmation,
+        appointments, extra;
 } texts;
 
 struct oc_texter {
@@ -115,6 +116,7 @@ static void texts_free(texts *t)
 {
     oc_buf_free(&t->session);
     oc_buf_free(&t->session_short);
+    oc_buf_free(&t->session_last);
     oc_buf_free(&t->delivery);
     oc_buf_free(&t->delivery_short);
     oc_buf_free(&t->confirmation);
@@ -144,7 +146,8 @@ static int make_texts(oc_texter *tx, const oc_slot *slot, texts *t, oc_error *er
     const oc_span *appointments = &slot->spans[OC_KIND_APPOINTMENTS];
 
     if (oc_tmpl_span(tm, slot->first, slot->last, &t->session, err) != 0 ||
-        oc_tmpl_span_short(tm, slot->first, slot->last, &t->session_short, err) != 0) {
+        oc_tmpl_span_short(tm, slot->first, slot->last, &t->session_short, err) != 0 ||
+        oc_tmpl_date(tm, slot->last, &t->session_last, err) != 0) {
         return -1;
     }
     if ((delivery->on &&
@@ -224,6 +227,7 @@ int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_erro
         oc_var v[] = {{"calendar", tx->calendar_name},
                       {"session", t->session.data},
                       {"session_short", t->session_short.data},
+                      {"session_last", t->session_last.data},
                       {"delivery", t->delivery.data},
                       {"delivery_short", t->delivery_short.data},
                       {"confirmation", t->confirmation.data},
@@ -237,7 +241,8 @@ int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_erro
         if (oc_tmpl_expand(tx->tmpl, tx->summary_key[e->kind], v, nv, &tx->summary, err) != 0 ||
             oc_tmpl_expand(tx->tmpl, tx->description_key[e->kind], v, nv, &tx->description, err) !=
                 0 ||
-            (e->has_alarm && oc_tmpl_expand(tx->tmpl, "alarm", v, nv, &tx->alarm, err) != 0)) {
+            (e->has_alarm && oc_tmpl_expand(tx->tmpl, oc_kind_get(e->kind)->alarm_key, v, nv,
+                                            &tx->alarm, err) != 0)) {
             return -1;
         }
     }

@@ -171,7 +171,7 @@ done:
     return rc;
 }
 
-static void feed_contents(const oc_def_feed *f, const oc_tmpl *t, oc_buf *out)
+static void feed_contents(const oc_def *def, const oc_def_feed *f, const oc_tmpl *t, oc_buf *out)
 {
     bool first = true;
 
@@ -180,7 +180,8 @@ static void feed_contents(const oc_def_feed *f, const oc_tmpl *t, oc_buf *out)
     for (int k = 0; k < OC_KIND_COUNT; k++) {
         char key[48];
 
-        if (!(f->kinds & (1u << k))) {
+        /* What the feed holds: its kinds that the definition makes. */
+        if (!(f->kinds & (1u << k)) || !def->rules[k].on) {
             continue;
         }
         oc_kind_key((oc_kind)k, "kind.", key, sizeof(key));
@@ -384,7 +385,7 @@ static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_bu
         for (int k = 0; k < OC_KIND_COUNT; k++) {
             const oc_span *sp = &s->slots[i].spans[k];
 
-            if (sp->on) {
+            if (sp->on && oc_kind_get((oc_kind)k)->grid != NULL) {
                 mark(&g, sp->first, sp->last, 1u << oc_kind_get((oc_kind)k)->grid_rank);
             }
         }
@@ -490,7 +491,7 @@ static int feed_items(const oc_html_input *in, const page_parts *p, oc_buf *item
         int r;
 
         oc_html_escape(&name, oc_def_feed_name(def, f));
-        feed_contents(f, in->tmpl, &contents);
+        feed_contents(def, f, in->tmpl, &contents);
         r = feed_links(def, f, in->tmpl, in->base_url, &links);
         if (r != 0) {
             oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},

@@ -6,13 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The columns: name, closed, anchor, timed, alarm, holidays, grid class and
+ * rank, the alarm's text key, optional. */
 static const oc_kind_info kinds[OC_KIND_COUNT] = {
-    /* name          closed anchor                  timed  alarm  holidays grid rank */
-    {"session", false, OC_KIND_ANCHOR_SLOT, false, false, true, "open", 3},
-    {"closed", true, OC_KIND_ANCHOR_SLOT, false, false, false, "closed", 4},
-    {"confirmation", false, OC_KIND_ANCHOR_SLOT, true, true, true, "confirmation", 0},
-    {"delivery", false, OC_KIND_ANCHOR_SLOT, false, false, true, "delivery", 1},
-    {"appointments", false, OC_KIND_DELIVERY, false, false, true, "appointments", 2},
+    {"session", false, OC_KIND_ANCHOR_SLOT, false, false, true, "open", 3, NULL, false},
+    {"closed", true, OC_KIND_ANCHOR_SLOT, false, false, false, "closed", 4, NULL, false},
+    {"confirmation", false, OC_KIND_ANCHOR_SLOT, true, true, true, "confirmation", 0, "alarm",
+     false},
+    {"delivery", false, OC_KIND_ANCHOR_SLOT, false, false, true, "delivery", 1, NULL, false},
+    {"appointments", false, OC_KIND_DELIVERY, false, false, true, "appointments", 2, NULL, false},
+    {"reminder", false, OC_KIND_ANCHOR_SLOT, true, true, true, NULL, -1, "alarm.reminder", true},
 };
 
 const oc_kind_info *oc_kind_get(oc_kind kind)

@@ -75,7 +75,7 @@ static void place(const oc_def *def, const oc_tz *tz, oc_slot *slot)
         oc_span *sp = &slot->spans[k];
 
         memset(sp, 0, sizeof(*sp));
-        if (info->closed == slot->open) {
+        if (info->closed == slot->open || !rule->on) {
             continue;
         }
         sp->on = true;

@@ -68,7 +68,6 @@ static const char *const required[] = {"month.1",
                                        "short.same_year",
                                        "short",
                                        "datetime",
-                                       "alarm",
                                        "line.note",
                                        "line.reference",
                                        "line.url",
@@ -225,14 +224,19 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
         }
     }
     for (int k = 0; k < OC_KIND_COUNT; k++) {
-        static const char *const prefixes[] = {"summary.", "description.", "kind.", "legend."};
+        static const char *const prefixes[] = {"summary.", "description.", "kind.", "legend.", ""};
+        const oc_kind_info *info = oc_kind_get((oc_kind)k);
 
-        /* Every kind's keys; the legend is named by the kind's grid class. */
+        /* Every kind's keys; the legend is named by the kind's grid class,
+         * the alarm's text by its own key. */
         for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+            const char *name = p == 3 ? info->grid : p == 4 ? info->alarm_key : info->name;
             char key[64];
 
-            snprintf(key, sizeof(key), "%s%s", prefixes[p],
-                     p == 3 ? oc_kind_get((oc_kind)k)->grid : oc_kind_name((oc_kind)k));
+            if (name == NULL) {
+                continue;
+            }
+            snprintf(key, sizeof(key), "%s%s", prefixes[p], name);
             if (oc_tmpl_get(t, key) == NULL) {
                 oc_error_set(err, OC_E_VALUE, t->files[1], (oc_pos){0, 0},
                              "the templates of '%s' do not define '%s'", language, key);

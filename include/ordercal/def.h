@@ -60,6 +60,7 @@ typedef struct {
  * says from which day they count): 'offset' days after the anchor, for
  * 'length' days; a timed kind starts at 'minutes' local and lasts 'duration'. */
 typedef struct {
+    bool on; /* the definition makes this kind (an optional kind: its block is given) */
     int offset;
     int length;
     int minutes;      /* timed kinds: minutes after midnight, local */
@@ -85,7 +86,7 @@ typedef struct oc_def {
     int length;                       /* the session's days */
     oc_def_rule rules[OC_KIND_COUNT]; /* per kind, with the defaults of DESIGN §2 */
     oc_pos weekday_pos, length_pos, delivery_pos, confirmation_pos, appointments_pos;
-    oc_pos confirmation_offset_pos;
+    oc_pos confirmation_offset_pos, reminder_pos;
 
     int horizon_weeks;
     oc_pos horizon_pos;

@@ -10,13 +10,15 @@
  * its days from the row's anchor and the definition's rule, the events take
  * their template keys from its name, the page colours its days by its grid
  * class. Adding a kind is a row here, its rule in the definition (def.c) and
- * its template keys (summary.<name>, description.<name>, kind.<name>). */
+ * its template keys (summary.<name>, description.<name>, kind.<name>, and
+ * the alarm's and the legend's when it has them). */
 typedef enum {
     OC_KIND_SESSION = 0,
     OC_KIND_CLOSED,
     OC_KIND_CONFIRMATION,
     OC_KIND_DELIVERY,
     OC_KIND_APPOINTMENTS,
+    OC_KIND_REMINDER,
     OC_KIND_COUNT
 } oc_kind;
 
@@ -27,14 +29,16 @@ typedef enum {
 #define OC_KIND_ANCHOR_SLOT (-1)
 
 typedef struct {
-    const char *name; /* in definitions, UIDs and template keys */
-    bool closed;      /* made for closed slots (true) or open ones */
-    int anchor;       /* OC_KIND_ANCHOR_SLOT or an oc_kind listed before this row */
-    bool timed;       /* a local time with a duration; else whole days */
-    bool alarm;       /* carries the rule's alarm, when the definition gives one */
-    bool holidays;    /* its days are checked against the public holidays */
-    const char *grid; /* the page's grid class; its legend is "legend.<grid>" */
-    int grid_rank;    /* a day of several kinds takes the class of the lowest rank */
+    const char *name;      /* in definitions, UIDs and template keys */
+    bool closed;           /* made for closed slots (true) or open ones */
+    int anchor;            /* OC_KIND_ANCHOR_SLOT or an oc_kind listed before this row */
+    bool timed;            /* a local time with a duration; else whole days */
+    bool alarm;            /* carries the rule's alarm, when the definition gives one */
+    bool holidays;         /* its days are checked against the public holidays */
+    const char *grid;      /* the page's grid class, NULL for none; its legend is "legend.<grid>" */
+    int grid_rank;         /* a day of several kinds takes the class of the lowest rank */
+    const char *alarm_key; /* the template key of its alarm's text; NULL without alarm */
+    bool optional;         /* made only when the definition gives its block */
 } oc_kind_info;
 
 /* The row of 'kind'; a static table. 'kind' must be below OC_KIND_COUNT. */

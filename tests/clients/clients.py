@@ -254,7 +254,7 @@ def compare_feed(t, name, strict, readings, ref_readings, exp, cal_exp):
                     continue
                 line = line_of.get(e["uid"], "?")
                 label = f"line {line}: {e['kind']} of {e['session']}"
-                if e["kind"] == "confirmation":
+                if "local" in e:
                     label += f" (local {e['local']} {cal_exp['timezone']})"
                 if (g["start"], g["end"]) != (e["start"], e["end"]):
                     bad_dates.append(f"{label}: read {g['start']} .. {g['end']},"

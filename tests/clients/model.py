@@ -23,7 +23,7 @@ import zoneinfo
 import yaml
 
 NAMESPACE = uuid.UUID("2a842644-001d-4466-9ca0-07e6f4f20341")
-KINDS = ("session", "closed", "confirmation", "delivery", "appointments")
+KINDS = ("session", "closed", "confirmation", "delivery", "appointments", "reminder")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UTC = dt.timezone.utc
 
@@ -86,6 +86,22 @@ def load(path):
         return yaml.safe_load(f)
 
 
+def timed(first, block, offset, time, duration, zone):
+    """A timed event of 'block' (session.confirmation's keys) for the session
+    starting on 'first': its UTC start and end, its alarm, its local time."""
+    day = first + dt.timedelta(days=block.get("offset", offset))
+    hhmm = str(block.get("time", time))
+    start = local_to_utc(day, hhmm, zone)
+    end = add_duration(start, block.get("duration", duration), zone)
+    alarm = str(block.get("alarm", "PT0M"))
+    at = None
+    if alarm != "none":
+        sign, w, d, sec = parse_duration(alarm)
+        at = utc_text(start + sign * dt.timedelta(days=7 * w + d, seconds=sec))
+    return {"start": utc_text(start), "end": utc_text(end), "alarm": at,
+            "local": f"{day.isoformat()}T{hhmm}"}
+
+
 def expand(defn, epoch):
     """The whole model: a dict with 'calendar' facts and 'feeds' {id: feed}."""
     cal = defn["calendar"]
@@ -104,6 +120,7 @@ def expand(defn, epoch):
     c_dur = conf.get("duration", "PT30M")
     c_alarm = str(conf.get("alarm", "PT0M"))
     a_off = (ses.get("appointments") or {}).get("offset", 1)
+    remi = ses.get("reminder")  # optional: None, no reminder at all
     horizon = dt.date(1970, 1, 1) + dt.timedelta(
         days=epoch // 86400 + 7 * defn.get("horizon_weeks", 26))
 
@@ -167,6 +184,8 @@ def expand(defn, epoch):
             alarm = utc_text(cstart + sign * dt.timedelta(days=7 * w + d, seconds=sec))
         ev("confirmation", start=utc_text(cstart), end=utc_text(cend), alarm=alarm,
            local=f"{cday.isoformat()}T{c_time}")
+        if remi is not None:
+            ev("reminder", **timed(first, remi, 0, "09:00", "PT15M", zone))
         if s["delivery"]:
             dfirst, dlast = s["delivery"]
         else:

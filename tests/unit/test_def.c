@@ -159,6 +159,40 @@ static void test_def_alarm_none(void **state)
     oc_def_free(def);
 }
 
+/* The reminder exists only when its block is given, with its own defaults. */
+static void test_def_reminder(void **state)
+{
+    static const char without[] = "calendar: { id: t, name: T, timezone: UTC }\n"
+                                  "session: {}\n"
+                                  "rhythm: [ { from: 2023-07-17 } ]\n";
+    static const char with[] = "calendar: { id: t, name: T, timezone: UTC }\n"
+                               "session: { reminder: { time: \"07:45\" } }\n"
+                               "rhythm: [ { from: 2023-07-17 } ]\n";
+    const oc_def_rule *r;
+    oc_error err;
+    oc_def *def;
+
+    (void)state;
+    oc_error_init(&err);
+    def = oc_def_load_string(without, strlen(without), "def.yaml", &err);
+    assert_non_null(def);
+    assert_false(def->rules[OC_KIND_REMINDER].on);
+    assert_true(def->rules[OC_KIND_CONFIRMATION].on);
+    oc_def_free(def);
+    def = oc_def_load_string(with, strlen(with), "def.yaml", &err);
+    assert_non_null(def);
+    r = &def->rules[OC_KIND_REMINDER];
+    assert_true(r->on);
+    assert_int_equal(r->offset, 0);
+    assert_int_equal(r->minutes, 7 * 60 + 45);
+    assert_int_equal(r->duration, 15 * 60);
+    assert_true(r->has_alarm);
+    assert_int_equal(r->alarm, 0);
+    assert_int_equal(def->reminder_pos.line, 2);
+    assert_int_equal(def->reminder_pos.column, 22);
+    oc_def_free(def);
+}
+
 typedef struct {
     const char *yaml;
     oc_errcode code;
@@ -334,10 +368,11 @@ static void test_def_alias_bomb(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_def_defaults),         cmocka_unit_test(test_def_full),
-        cmocka_unit_test(test_def_alarm_none),       cmocka_unit_test(test_def_errors),
-        cmocka_unit_test(test_def_first_error_wins), cmocka_unit_test(test_def_nul_and_size),
-        cmocka_unit_test(test_def_alias_bomb),       cmocka_unit_test(test_def_byte_order_mark),
+        cmocka_unit_test(test_def_defaults),        cmocka_unit_test(test_def_full),
+        cmocka_unit_test(test_def_alarm_none),      cmocka_unit_test(test_def_reminder),
+        cmocka_unit_test(test_def_errors),          cmocka_unit_test(test_def_first_error_wins),
+        cmocka_unit_test(test_def_nul_and_size),    cmocka_unit_test(test_def_alias_bomb),
+        cmocka_unit_test(test_def_byte_order_mark),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
