@@ -37,6 +37,7 @@ typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_events *events;
+    oc_table *table;   /* its rows in its language, made on first use */
     size_t first_file; /* its first feed in the build's files */
 } calendar;
 
@@ -67,6 +68,7 @@ void oc_build_free(oc_build *b)
         return;
     }
     for (size_t i = 0; i < b->ncals; i++) {
+        oc_table_free(b->cals[i].table);
         oc_events_free(b->cals[i].events);
         oc_sched_free(b->cals[i].sched);
         oc_def_free(b->cals[i].def);
@@ -216,6 +218,7 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
     cal->def = def;
     cal->sched = sched;
     cal->events = oc_events_new(def, sched);
+    cal->table = NULL;
     cal->first_file = 0;
     warn_holidays(b, cal);
 
@@ -247,18 +250,26 @@ const oc_build_file *oc_build_files(const oc_build *b, size_t *count)
     return b->files;
 }
 
+/* The calendar's table, made once for the page and for `show`. */
+static const oc_table *table_of(oc_build *b, calendar *cal, oc_error *err)
+{
+    const oc_tmpl *t;
+
+    if (cal->table == NULL && (t = templates_for(b, cal->def, NULL, err)) != NULL) {
+        cal->table = oc_table_new(cal->def, cal->sched, t, err);
+    }
+    return cal->table;
+}
+
 int oc_build_show(oc_build *b, oc_buf *out, oc_error *err)
 {
     for (size_t i = 0; i < b->ncals; i++) {
-        const calendar *cal = &b->cals[i];
-        const oc_tmpl *t = templates_for(b, cal->def, NULL, err);
-        oc_table *table = t != NULL ? oc_table_new(cal->def, cal->sched, t, err) : NULL;
+        const oc_table *table = table_of(b, &b->cals[i], err);
 
         if (table == NULL) {
             return -1;
         }
         oc_table_text(table, out);
-        oc_table_free(table);
     }
     return 0;
 }
@@ -299,11 +310,18 @@ static int begin(oc_out *out, const char *name, sink_ctx *s, oc_error *err)
     return s->index;
 }
 
+/* Where the feeds of 'def' are published: --base-url, else its own. */
+static const char *base_url_of(const oc_build *b, const oc_def *def)
+{
+    return b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value;
+}
+
 static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed, oc_out *out,
                        int64_t *last_modified, oc_error *err)
 {
     const oc_def *def = cal->def;
-    const char *base_url = b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value;
+    const char *base_url = base_url_of(b, def);
+
     oc_feed_input in = {def,         feed,       cal->sched,
                         cal->events, def->tz,    templates_for(b, def, feed, err),
                         base_url,    b->opts.now};
@@ -337,37 +355,38 @@ done:
     return rc;
 }
 
-/* The page of the site, dated by the newest LAST-MODIFIED of its feeds so
- * that it too stays byte-identical while the schedule does. */
+/* The page of the site, every calendar in the order given, dated by the
+ * newest LAST-MODIFIED of its feeds so that it too stays byte-identical
+ * while the schedules do. */
 static int render_page(oc_build *b, const char *page, const char *page_path, oc_out *out,
                        int64_t last_modified, oc_error *err)
 {
-    const calendar *cal = &b->cals[0];
-    const oc_def *def = cal->def;
-    const oc_tmpl *t = templates_for(b, def, NULL, err);
-    oc_table *table = t != NULL ? oc_table_new(def, cal->sched, t, err) : NULL;
-    oc_html_input in = {def,
-                        cal->sched,
-                        table,
-                        t,
-                        page,
-                        page_path,
-                        b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value,
-                        last_modified};
+    oc_html_calendar *cals = oc_xcalloc(b->ncals, sizeof(*cals));
+    oc_html_input in = {cals, b->ncals, NULL, NULL, NULL, page, page_path, last_modified};
     oc_build_file *f = add_file(b, PAGE_NAME, false);
     oc_buf html = {0};
     sink_ctx s;
     int rc = -1;
 
-    if (table == NULL || oc_html_render(&in, &html, err) != 0 ||
-        begin(out, PAGE_NAME, &s, err) < 0 || sink_write(&s, html.data, html.len, err) != 0 ||
+    for (size_t i = 0; i < b->ncals; i++) {
+        calendar *cal = &b->cals[i];
+
+        cals[i] =
+            (oc_html_calendar){cal->def, cal->sched, table_of(b, cal, err),
+                               templates_for(b, cal->def, NULL, err), base_url_of(b, cal->def)};
+        if (cals[i].table == NULL) {
+            goto done;
+        }
+    }
+    if (oc_html_render(&in, &html, err) != 0 || begin(out, PAGE_NAME, &s, err) < 0 ||
+        sink_write(&s, html.data, html.len, err) != 0 ||
         (out != NULL && oc_out_finish(out, s.index, err) != 0)) {
         goto done;
     }
     f->status = out != NULL ? oc_out_status_of(out, s.index) : OC_OUT_UNCHANGED;
     rc = 0;
 done:
-    oc_table_free(table);
+    free(cals);
     oc_buf_free(&html);
     return rc;
 }
@@ -385,7 +404,8 @@ static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
         oc_error_set(err, OC_E_VALUE, path->data, (oc_pos){0, 0},
                      "the page template is larger than 4 MiB");
     }
-    if (r != 0 || oc_html_check(text.data != NULL ? text.data : "", path->data, err) != 0) {
+    if (r != 0 || oc_html_check(text.data != NULL ? text.data : "", path->data,
+                                oc_html_site_layout(b->ncals, NULL, NULL), err) != 0) {
         oc_buf_free(&text);
         return NULL;
     }
