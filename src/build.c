@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* build: the orchestration (DESIGN §4, §5). Definitions are read and
- * expanded, their zones and each language's templates read once; every
- * feed is rendered through the publish gate into the output folder, then
- * the page, and all of it is committed at once, or nothing is. */
+/* build: the orchestration (DESIGN §4, §5). Definitions (files, or every
+ * *.yaml of a folder) are read and expanded, their zones and each
+ * language's templates read once, their ids checked against each other's;
+ * every feed is rendered through the publish gate into the output folder,
+ * then the one page of every calendar, and all of it is committed at once,
+ * or nothing is. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "ordercal/build.h"
@@ -41,12 +43,24 @@ typedef struct {
     size_t first_file; /* its first feed in the build's files */
 } calendar;
 
+/* A calendar id or feed id a definition of the run declares, and where:
+ * two definitions published together may not share one. */
+typedef struct {
+    const char *id; /* borrowed from the definition */
+    const char *path;
+    oc_pos pos;
+    bool calendar; /* a calendar id, else a feed id */
+} declared;
+
 struct oc_build {
     oc_build_opts opts;
+    char *templates; /* the installed templates, when the options name none */
     tmpl_entry *tmpls;
     size_t ntmpls;
     calendar *cals;
     size_t ncals;
+    declared *ids;
+    size_t nids;
     oc_build_summary *summaries;
     oc_build_warning *warnings;
     size_t nwarnings;
@@ -59,6 +73,9 @@ oc_build *oc_build_new(const oc_build_opts *opts)
     oc_build *b = oc_xcalloc(1, sizeof(*b));
 
     b->opts = *opts;
+    if (opts->templates == NULL) {
+        b->opts.templates = b->templates = oc_find_data("templates", true);
+    }
     return b;
 }
 
@@ -85,10 +102,12 @@ void oc_build_free(oc_build *b)
         free(b->files[i].report);
     }
     free(b->cals);
+    free(b->ids);
     free(b->summaries);
     free(b->tmpls);
     free(b->warnings);
     free(b->files);
+    free(b->templates);
     free(b);
 }
 
@@ -200,11 +219,58 @@ static void warn_holidays(oc_build *b, const calendar *cal)
     free(clashes);
 }
 
-int oc_build_add(oc_build *b, const char *path, oc_error *err)
+/* The declaration of 'id' in the run so far, or NULL. */
+static const declared *find_id(const oc_build *b, const char *id, bool cal)
+{
+    for (size_t i = 0; i < b->nids; i++) {
+        if (b->ids[i].calendar == cal && strcmp(b->ids[i].id, id) == 0) {
+            return &b->ids[i];
+        }
+    }
+    return NULL;
+}
+
+/* The ids of 'def' that an earlier definition declared: the same calendar
+ * id would give two calendars the same UIDs, the same feed id one file. */
+static int collides(const oc_build *b, const oc_def *def, oc_error *err)
+{
+    const declared *d = find_id(b, def->id.value, true);
+    const oc_def_str *at = &def->id;
+
+    for (size_t i = 0; d == NULL && i < def->feed_count; i++) {
+        at = &def->feeds[i].id;
+        d = find_id(b, at->value, false);
+    }
+    if (d != NULL) {
+        oc_error_set(err, OC_E_VALUE, def->path, at->pos,
+                     "%s id '%s' is already declared at %s:%d:%d",
+                     d->calendar ? "calendar" : "feed", d->id, d->path, d->pos.line, d->pos.column);
+    }
+    return d != NULL;
+}
+
+static void declare(oc_build *b, const oc_def *def)
+{
+    b->ids = oc_xrealloc(b->ids, (b->nids + def->feed_count + 1) * sizeof(*b->ids));
+    b->ids[b->nids++] = (declared){def->id.value, def->path, def->id.pos, true};
+    for (size_t i = 0; i < def->feed_count; i++) {
+        const oc_def_str *id = &def->feeds[i].id;
+
+        b->ids[b->nids++] = (declared){id->value, def->path, id->pos, false};
+    }
+}
+
+bool oc_build_declares(const oc_build *b, const char *id)
+{
+    return find_id(b, id, false) != NULL;
+}
+
+static int add_definition(oc_build *b, const char *path, oc_error *err)
 {
     calendar *cal;
     oc_def *def = oc_def_load_file(path, err);
-    oc_sched *sched = def != NULL ? oc_sched_expand(def, b->opts.now, err) : NULL;
+    oc_sched *sched =
+        def != NULL && !collides(b, def, err) ? oc_sched_expand(def, b->opts.now, err) : NULL;
 
     if (sched == NULL) {
         oc_def_free(def);
@@ -215,11 +281,8 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
     cal = &b->cals[b->ncals];
     b->summaries[b->ncals++] =
         (oc_build_summary){def->path, sched->count, sched->open_count, def->feed_count};
-    cal->def = def;
-    cal->sched = sched;
-    cal->events = oc_events_new(def, sched);
-    cal->table = NULL;
-    cal->first_file = 0;
+    *cal = (calendar){def, sched, oc_events_new(def, sched), NULL, 0};
+    declare(b, def);
     warn_holidays(b, cal);
 
     /* Everything that can find the definition wrong runs before the
@@ -230,6 +293,45 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
         }
     }
     return templates_for(b, def, NULL, err) != NULL ? 0 : -1;
+}
+
+int oc_build_add(oc_build *b, const char *path, oc_error *err)
+{
+    size_t n = 0;
+    char **paths, *shipped;
+    int rc = 0;
+
+    if (b->opts.templates == NULL) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0},
+                     "cannot find the templates folder; use --templates DIR");
+        return -1;
+    }
+    if (path == NULL) {
+        if ((shipped = oc_find_definition(OC_BUILD_DEFAULT)) == NULL) {
+            oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0},
+                         "the default definition " OC_BUILD_DEFAULT
+                         " is not installed; name a definition");
+            return -1;
+        }
+        rc = add_definition(b, shipped, err);
+        free(shipped);
+        return rc;
+    }
+    if (!oc_is_dir(path)) {
+        return add_definition(b, path, err);
+    }
+    if ((paths = oc_dir_list(path, ".yaml", &n, err)) == NULL) {
+        return -1;
+    }
+    if (n == 0) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "no definition (*.yaml) in %s", path);
+        rc = -1;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = add_definition(b, paths[i], err);
+    }
+    oc_paths_free(paths);
+    return rc;
 }
 
 const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count)
@@ -268,6 +370,9 @@ int oc_build_show(oc_build *b, oc_buf *out, oc_error *err)
 
         if (table == NULL) {
             return -1;
+        }
+        if (b->ncals > 1) {
+            oc_buf_printf(out, "%s%s\n", i > 0 ? "\n" : "", b->cals[i].def->name.value);
         }
         oc_table_text(table, out);
     }
@@ -321,7 +426,6 @@ static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed
 {
     const oc_def *def = cal->def;
     const char *base_url = base_url_of(b, def);
-
     oc_feed_input in = {def,         feed,       cal->sched,
                         cal->events, def->tz,    templates_for(b, def, feed, err),
                         base_url,    b->opts.now};
@@ -362,7 +466,9 @@ static int render_page(oc_build *b, const char *page, const char *page_path, oc_
                        int64_t last_modified, oc_error *err)
 {
     oc_html_calendar *cals = oc_xcalloc(b->ncals, sizeof(*cals));
-    oc_html_input in = {cals, b->ncals, NULL, NULL, NULL, page, page_path, last_modified};
+    const char *lang = b->opts.site_language;
+    oc_html_input in = {cals, b->ncals, b->opts.site_name, lang,
+                        NULL, page,     page_path,         last_modified};
     oc_build_file *f = add_file(b, PAGE_NAME, false);
     oc_buf html = {0};
     sink_ctx s;
@@ -378,6 +484,7 @@ static int render_page(oc_build *b, const char *page, const char *page_path, oc_
             goto done;
         }
     }
+    in.site_tmpl = lang != NULL ? templates(b, lang)->tmpl : NULL;
     if (oc_html_render(&in, &html, err) != 0 || begin(out, PAGE_NAME, &s, err) < 0 ||
         sink_write(&s, html.data, html.len, err) != 0 ||
         (out != NULL && oc_out_finish(out, s.index, err) != 0)) {
@@ -404,12 +511,76 @@ static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
         oc_error_set(err, OC_E_VALUE, path->data, (oc_pos){0, 0},
                      "the page template is larger than 4 MiB");
     }
-    if (r != 0 || oc_html_check(text.data != NULL ? text.data : "", path->data,
-                                oc_html_site_layout(b->ncals, NULL, NULL), err) != 0) {
+    if (r != 0 ||
+        oc_html_check(text.data != NULL ? text.data : "", path->data,
+                      oc_html_site_layout(b->ncals, b->opts.site_name, b->opts.site_language),
+                      err) != 0) {
         oc_buf_free(&text);
         return NULL;
     }
     return text.data != NULL ? oc_buf_detach(&text) : oc_xstrdup("");
+}
+
+/* True when 's' is a language code such as fr, en or pt-BR (the rule of
+ * calendar.language): it names a folder of templates. */
+static bool language_code(const char *s)
+{
+    size_t len = strlen(s);
+    bool ok = len >= 2 && len <= 16;
+
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = (s[i] >= 'a' && s[i] <= 'z') ||
+             (i >= 2 && (s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z')));
+    }
+    return ok;
+}
+
+/* True when 's' is one line of text: UTF-8, no control character. */
+static bool one_line(const char *s)
+{
+    size_t len = strlen(s);
+
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            return false;
+        }
+    }
+    return len > 0 && len <= OC_DEF_MAX_TEXT && oc_utf8_valid(s, len);
+}
+
+/* --site-name and --site-language, checked before anything is rendered. */
+static int check_site(oc_build *b, oc_error *err)
+{
+    const char *name = b->opts.site_name, *lang = b->opts.site_language;
+    const tmpl_entry *t;
+
+    if (name != NULL && !one_line(name)) {
+        oc_error_set(err, OC_E_USAGE, NULL, (oc_pos){0, 0},
+                     "invalid --site-name (one line of UTF-8 text, at most %d bytes)",
+                     OC_DEF_MAX_TEXT);
+        return -1;
+    }
+    if (lang == NULL) {
+        return 0;
+    }
+    if (!language_code(lang)) {
+        oc_error_set(err, OC_E_USAGE, NULL, (oc_pos){0, 0},
+                     "invalid --site-language '%s' (a language code such as fr or en)", lang);
+        return -1;
+    }
+    if ((t = templates(b, lang))->tmpl != NULL) {
+        return 0;
+    }
+    if (t->err.code == OC_E_IO && language_missing(b->opts.templates, lang)) {
+        char *langs = oc_tmpl_languages(b->opts.templates);
+
+        oc_error_set(err, OC_E_USAGE, NULL, (oc_pos){0, 0},
+                     "no templates for --site-language '%s' (available: %s)", lang, langs);
+        free(langs);
+    } else if (err != NULL && err->code == OC_OK) {
+        *err = t->err;
+    }
+    return -1;
 }
 
 int oc_build_run(oc_build *b, oc_error *err)
@@ -420,7 +591,8 @@ int oc_build_run(oc_build *b, oc_error *err)
     int64_t last_modified = 0;
     int rc = -1;
 
-    if (b->ncals == 0 || (page = read_page(b, &page_path, err)) == NULL) {
+    if (b->ncals == 0 || check_site(b, err) != 0 ||
+        (page = read_page(b, &page_path, err)) == NULL) {
         goto done;
     }
     if (b->opts.mode != OC_BUILD_CHECK &&
