@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* build: the orchestration (DESIGN §4, §5). Definitions are read and
- * expanded, their zones and each language's templates read once; every
- * feed is rendered through the publish gate into the output folder, then
- * the page, and all of it is committed at once, or nothing is. */
+/* build: the orchestration (DESIGN §4, §5). Definitions (files, or every
+ * *.yaml of a folder) are read and expanded, their zones and each
+ * language's templates read once, their ids checked against each other's;
+ * every feed is rendered through the publish gate into the output folder,
+ * then the one page of every calendar, and all of it is committed at once,
+ * or nothing is. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "ordercal/build.h"
@@ -39,14 +41,27 @@ typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_events *events;
+    oc_table *table; /* its rows in its language, made on first use */
 } calendar;
+
+/* A calendar id or feed id a definition of the run declares, and where:
+ * two definitions published together may not share one. */
+typedef struct {
+    const char *id; /* borrowed from the definition */
+    const char *path;
+    oc_pos pos;
+    bool calendar; /* a calendar id, else a feed id */
+} declared;
 
 struct oc_build {
     oc_build_opts opts;
+    char *templates; /* the installed templates, when the options name none */
     tmpl_entry *tmpls;
     size_t ntmpls;
     calendar *cals;
     size_t ncals;
+    declared *ids;
+    size_t nids;
     oc_build_summary *summaries;
     oc_build_warning *warnings;
     size_t nwarnings;
@@ -59,6 +74,9 @@ oc_build *oc_build_new(const oc_build_opts *opts)
     oc_build *b = oc_xcalloc(1, sizeof(*b));
 
     b->opts = *opts;
+    if (opts->templates == NULL) {
+        b->opts.templates = b->templates = oc_find_data("templates", true);
+    }
     return b;
 }
 
@@ -68,6 +86,7 @@ void oc_build_free(oc_build *b)
         return;
     }
     for (size_t i = 0; i < b->ncals; i++) {
+        oc_table_free(b->cals[i].table);
         oc_events_free(b->cals[i].events);
         oc_sched_free(b->cals[i].sched);
         oc_def_free(b->cals[i].def);
@@ -84,10 +103,12 @@ void oc_build_free(oc_build *b)
         free(b->files[i].report);
     }
     free(b->cals);
+    free(b->ids);
     free(b->summaries);
     free(b->tmpls);
     free(b->warnings);
     free(b->files);
+    free(b->templates);
     free(b);
 }
 
@@ -199,11 +220,58 @@ static void warn_holidays(oc_build *b, const calendar *cal)
     free(clashes);
 }
 
-int oc_build_add(oc_build *b, const char *path, oc_error *err)
+/* The declaration of 'id' in the run so far, or NULL. */
+static const declared *find_id(const oc_build *b, const char *id, bool cal)
+{
+    for (size_t i = 0; i < b->nids; i++) {
+        if (b->ids[i].calendar == cal && strcmp(b->ids[i].id, id) == 0) {
+            return &b->ids[i];
+        }
+    }
+    return NULL;
+}
+
+/* The ids of 'def' that an earlier definition declared: the same calendar
+ * id would give two calendars the same UIDs, the same feed id one file. */
+static int collides(const oc_build *b, const oc_def *def, oc_error *err)
+{
+    const declared *d = find_id(b, def->id.value, true);
+    const oc_def_str *at = &def->id;
+
+    for (size_t i = 0; d == NULL && i < def->feed_count; i++) {
+        at = &def->feeds[i].id;
+        d = find_id(b, at->value, false);
+    }
+    if (d != NULL) {
+        oc_error_set(err, OC_E_VALUE, def->path, at->pos,
+                     "%s id '%s' is already declared at %s:%d:%d",
+                     d->calendar ? "calendar" : "feed", d->id, d->path, d->pos.line, d->pos.column);
+    }
+    return d != NULL;
+}
+
+static void declare(oc_build *b, const oc_def *def)
+{
+    b->ids = oc_xrealloc(b->ids, (b->nids + def->feed_count + 1) * sizeof(*b->ids));
+    b->ids[b->nids++] = (declared){def->id.value, def->path, def->id.pos, true};
+    for (size_t i = 0; i < def->feed_count; i++) {
+        const oc_def_str *id = &def->feeds[i].id;
+
+        b->ids[b->nids++] = (declared){id->value, def->path, id->pos, false};
+    }
+}
+
+bool oc_build_declares(const oc_build *b, const char *id)
+{
+    return find_id(b, id, false) != NULL;
+}
+
+static int add_definition(oc_build *b, const char *path, oc_error *err)
 {
     calendar *cal;
     oc_def *def = oc_def_load_file(path, err);
-    oc_sched *sched = def != NULL ? oc_sched_expand(def, b->opts.now, err) : NULL;
+    oc_sched *sched =
+        def != NULL && !collides(b, def, err) ? oc_sched_expand(def, b->opts.now, err) : NULL;
 
     if (sched == NULL) {
         oc_def_free(def);
@@ -214,9 +282,8 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
     cal = &b->cals[b->ncals];
     b->summaries[b->ncals++] =
         (oc_build_summary){def->path, sched->count, sched->open_count, def->feed_count};
-    cal->def = def;
-    cal->sched = sched;
-    cal->events = NULL; /* made when a feed needs them */
+    *cal = (calendar){def, sched, NULL, NULL}; /* the events: when a feed needs them */
+    declare(b, def);
     warn_holidays(b, cal);
 
     /* Everything that can find the definition wrong runs before the
@@ -227,6 +294,45 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
         }
     }
     return templates_for(b, def, NULL, err) != NULL ? 0 : -1;
+}
+
+int oc_build_add(oc_build *b, const char *path, oc_error *err)
+{
+    size_t n = 0;
+    char **paths, *shipped;
+    int rc = 0;
+
+    if (b->opts.templates == NULL) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0},
+                     "cannot find the templates folder; use --templates DIR");
+        return -1;
+    }
+    if (path == NULL) {
+        if ((shipped = oc_find_definition(OC_BUILD_DEFAULT)) == NULL) {
+            oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0},
+                         "the default definition " OC_BUILD_DEFAULT
+                         " is not installed; name a definition");
+            return -1;
+        }
+        rc = add_definition(b, shipped, err);
+        free(shipped);
+        return rc;
+    }
+    if (!oc_is_dir(path)) {
+        return add_definition(b, path, err);
+    }
+    if ((paths = oc_dir_list(path, ".yaml", &n, err)) == NULL) {
+        return -1;
+    }
+    if (n == 0) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "no definition (*.yaml) in %s", path);
+        rc = -1;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = add_definition(b, paths[i], err);
+    }
+    oc_paths_free(paths);
+    return rc;
 }
 
 const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count)
@@ -247,18 +353,29 @@ const oc_build_file *oc_build_files(const oc_build *b, size_t *count)
     return b->files;
 }
 
+/* The calendar's table, made once for the page and for `show`. */
+static const oc_table *table_of(oc_build *b, calendar *cal, oc_error *err)
+{
+    const oc_tmpl *t;
+
+    if (cal->table == NULL && (t = templates_for(b, cal->def, NULL, err)) != NULL) {
+        cal->table = oc_table_new(cal->def, cal->sched, t, err);
+    }
+    return cal->table;
+}
+
 int oc_build_show(oc_build *b, oc_buf *out, oc_error *err)
 {
     for (size_t i = 0; i < b->ncals; i++) {
-        const calendar *cal = &b->cals[i];
-        const oc_tmpl *t = templates_for(b, cal->def, NULL, err);
-        oc_table *table = t != NULL ? oc_table_new(cal->def, cal->sched, t, err) : NULL;
+        const oc_table *table = table_of(b, &b->cals[i], err);
 
         if (table == NULL) {
             return -1;
         }
+        if (b->ncals > 1) {
+            oc_buf_printf(out, "%s%s\n", i > 0 ? "\n" : "", b->cals[i].def->name.value);
+        }
         oc_table_text(table, out);
-        oc_table_free(table);
     }
     return 0;
 }
@@ -299,11 +416,16 @@ static int begin(oc_out *out, const char *name, sink_ctx *s, oc_error *err)
     return s->index;
 }
 
+/* Where the feeds of 'def' are published: --base-url, else its own. */
+static const char *base_url_of(const oc_build *b, const oc_def *def)
+{
+    return b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value;
+}
+
 static int render_feed(oc_build *b, calendar *cal, const oc_def_feed *feed, oc_out *out,
                        int64_t *last_modified, oc_error *err)
 {
     const oc_def *def = cal->def;
-    const char *base_url = b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value;
     oc_feed_input in;
     oc_buf name = {0}, report = {0};
     oc_feed_stats stats;
@@ -315,9 +437,14 @@ static int render_feed(oc_build *b, calendar *cal, const oc_def_feed *feed, oc_o
     if (cal->events == NULL) {
         cal->events = oc_events_new(def, cal->sched);
     }
-    in = (oc_feed_input){def,         feed,       cal->sched,
-                         cal->events, def->tz,    templates_for(b, def, feed, err),
-                         base_url,    b->opts.now};
+    in = (oc_feed_input){def,
+                         feed,
+                         cal->sched,
+                         cal->events,
+                         def->tz,
+                         templates_for(b, def, feed, err),
+                         base_url_of(b, def),
+                         b->opts.now};
 
     oc_buf_printf(&name, "%s.ics", feed->id.value);
     f = add_file(b, name.data, true);
@@ -342,37 +469,41 @@ done:
     return rc;
 }
 
-/* The page of the site, dated by the newest LAST-MODIFIED of its feeds so
- * that it too stays byte-identical while the schedule does. */
+/* The page of the site, every calendar in the order given, dated by the
+ * newest LAST-MODIFIED of its feeds so that it too stays byte-identical
+ * while the schedules do. */
 static int render_page(oc_build *b, const char *page, const char *page_path, oc_out *out,
                        int64_t last_modified, oc_error *err)
 {
-    const calendar *cal = &b->cals[0];
-    const oc_def *def = cal->def;
-    const oc_tmpl *t = templates_for(b, def, NULL, err);
-    oc_table *table = t != NULL ? oc_table_new(def, cal->sched, t, err) : NULL;
-    oc_html_input in = {def,
-                        cal->sched,
-                        table,
-                        t,
-                        page,
-                        page_path,
-                        b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value,
-                        last_modified};
+    oc_html_calendar *cals = oc_xcalloc(b->ncals, sizeof(*cals));
+    const char *lang = b->opts.site_language;
+    oc_html_input in = {cals, b->ncals, b->opts.site_name, lang,
+                        NULL, page,     page_path,         last_modified};
     oc_build_file *f = add_file(b, PAGE_NAME, false);
     oc_buf html = {0};
     sink_ctx s;
     int rc = -1;
 
-    if (table == NULL || oc_html_render(&in, &html, err) != 0 ||
-        begin(out, PAGE_NAME, &s, err) < 0 || sink_write(&s, html.data, html.len, err) != 0 ||
+    for (size_t i = 0; i < b->ncals; i++) {
+        calendar *cal = &b->cals[i];
+
+        cals[i] =
+            (oc_html_calendar){cal->def, cal->sched, table_of(b, cal, err),
+                               templates_for(b, cal->def, NULL, err), base_url_of(b, cal->def)};
+        if (cals[i].table == NULL) {
+            goto done;
+        }
+    }
+    in.site_tmpl = lang != NULL ? templates(b, lang)->tmpl : NULL;
+    if (oc_html_render(&in, &html, err) != 0 || begin(out, PAGE_NAME, &s, err) < 0 ||
+        sink_write(&s, html.data, html.len, err) != 0 ||
         (out != NULL && oc_out_finish(out, s.index, err) != 0)) {
         goto done;
     }
     f->status = out != NULL ? oc_out_status_of(out, s.index) : OC_OUT_UNCHANGED;
     rc = 0;
 done:
-    oc_table_free(table);
+    free(cals);
     oc_buf_free(&html);
     return rc;
 }
@@ -390,11 +521,76 @@ static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
         oc_error_set(err, OC_E_VALUE, path->data, (oc_pos){0, 0},
                      "the page template is larger than 4 MiB");
     }
-    if (r != 0 || oc_html_check(text.data != NULL ? text.data : "", path->data, err) != 0) {
+    if (r != 0 ||
+        oc_html_check(text.data != NULL ? text.data : "", path->data,
+                      oc_html_site_layout(b->ncals, b->opts.site_name, b->opts.site_language),
+                      err) != 0) {
         oc_buf_free(&text);
         return NULL;
     }
     return text.data != NULL ? oc_buf_detach(&text) : oc_xstrdup("");
+}
+
+/* True when 's' is a language code such as fr, en or pt-BR (the rule of
+ * calendar.language): it names a folder of templates. */
+static bool language_code(const char *s)
+{
+    size_t len = strlen(s);
+    bool ok = len >= 2 && len <= 16;
+
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = (s[i] >= 'a' && s[i] <= 'z') ||
+             (i >= 2 && (s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z')));
+    }
+    return ok;
+}
+
+/* True when 's' is one line of text: UTF-8, no control character. */
+static bool one_line(const char *s)
+{
+    size_t len = strlen(s);
+
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            return false;
+        }
+    }
+    return len > 0 && len <= OC_DEF_MAX_TEXT && oc_utf8_valid(s, len);
+}
+
+/* --site-name and --site-language, checked before anything is rendered. */
+static int check_site(oc_build *b, oc_error *err)
+{
+    const char *name = b->opts.site_name, *lang = b->opts.site_language;
+    const tmpl_entry *t;
+
+    if (name != NULL && !one_line(name)) {
+        oc_error_set(err, OC_E_USAGE, NULL, (oc_pos){0, 0},
+                     "invalid --site-name (one line of UTF-8 text, at most %d bytes)",
+                     OC_DEF_MAX_TEXT);
+        return -1;
+    }
+    if (lang == NULL) {
+        return 0;
+    }
+    if (!language_code(lang)) {
+        oc_error_set(err, OC_E_USAGE, NULL, (oc_pos){0, 0},
+                     "invalid --site-language '%s' (a language code such as fr or en)", lang);
+        return -1;
+    }
+    if ((t = templates(b, lang))->tmpl != NULL) {
+        return 0;
+    }
+    if (t->err.code == OC_E_IO && language_missing(b->opts.templates, lang)) {
+        char *langs = oc_tmpl_languages(b->opts.templates);
+
+        oc_error_set(err, OC_E_USAGE, NULL, (oc_pos){0, 0},
+                     "no templates for --site-language '%s' (available: %s)", lang, langs);
+        free(langs);
+    } else if (err != NULL && err->code == OC_OK) {
+        *err = t->err;
+    }
+    return -1;
 }
 
 /* ---- the memory of the last build ----------------------------------------- */
@@ -413,8 +609,10 @@ static uint64_t build_key(const oc_build *b, const char *page)
         oc_buf_printf(&k, "exe %jd %jd.%09ld\n", (intmax_t)exe.st_size,
                       (intmax_t)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec);
     }
-    oc_buf_printf(&k, "base %s\nday %jd\npage %016jx\n",
+    oc_buf_printf(&k, "base %s\nsite %s\nsite-language %s\nday %jd\npage %016jx\n",
                   b->opts.base_url != NULL ? b->opts.base_url : "-",
+                  b->opts.site_name != NULL ? b->opts.site_name : "-",
+                  b->opts.site_language != NULL ? b->opts.site_language : "-",
                   (intmax_t)oc_day_floor(b->opts.now), (uintmax_t)oc_digest(page, strlen(page)));
     for (size_t i = 0; i < b->ncals; i++) {
         oc_buf_printf(&k, "def %s %016jx %016jx\n", b->cals[i].def->path,
@@ -499,13 +697,15 @@ int oc_build_run(oc_build *b, oc_error *err)
 {
     oc_out *out = NULL;
     oc_buf page_path = {0};
-    char *page = NULL, **names = NULL;
+    char *page = NULL;
+    char **names = NULL;
     size_t nnames = 0;
     int64_t last_modified = 0;
     uint64_t key = 0;
     int rc = -1;
 
-    if (b->ncals == 0 || (page = read_page(b, &page_path, err)) == NULL) {
+    if (b->ncals == 0 || check_site(b, err) != 0 ||
+        (page = read_page(b, &page_path, err)) == NULL) {
         goto done;
     }
     if (b->opts.mode != OC_BUILD_CHECK) {
@@ -530,7 +730,7 @@ int oc_build_run(oc_build *b, oc_error *err)
         }
     }
     for (size_t c = 0; c < b->ncals; c++) {
-        /* The page reads the schedule, not the events: their memory goes
+        /* The page reads the schedules, not the events: their memory goes
          * before the page's is needed. */
         oc_events_free(b->cals[c].events);
         b->cals[c].events = NULL;

@@ -62,8 +62,9 @@ void oc_warning_print(FILE *fp, const char *file, oc_pos pos, const char *text, 
 int oc_error_exit_status(const oc_error *err)
 {
     static const int status[] = {
-        [OC_OK] = 0,      [OC_E_IO] = 3,   [OC_E_SYNTAX] = 1,   [OC_E_SCHEMA] = 1,
-        [OC_E_VALUE] = 1, [OC_E_ICAL] = 4, [OC_E_INTERNAL] = 4, [OC_E_LOCKED] = 3,
+        [OC_OK] = 0,         [OC_E_IO] = 3,     [OC_E_SYNTAX] = 1,
+        [OC_E_SCHEMA] = 1,   [OC_E_VALUE] = 1,  [OC_E_ICAL] = 4,
+        [OC_E_INTERNAL] = 4, [OC_E_LOCKED] = 3, [OC_E_USAGE] = 2,
     };
 
     return (unsigned)err->code < sizeof(status) / sizeof(status[0]) ? status[err->code] : 4;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* html: renders templates/index.html, the page that publishes the feeds'
- * subscription links (DESIGN §5: https://, webcal://, Google's cid= and
- * Outlook.com's addfromweb links built from --base-url), a QR code of each
- * webcal URL, the schedule as the bulletin's table and a month grid.
- * Every value from the definition is escaped (HTML5 §13.1). */
+/* html: renders templates/index.html, the one page of a site that publishes
+ * every calendar's feeds: their subscription links (DESIGN §5: https://,
+ * webcal://, Google's cid= and Outlook.com's addfromweb links built from
+ * --base-url), a QR code of each webcal URL, each schedule as the
+ * bulletin's table and a month grid; several calendars get a site header
+ * and a table of contents. Every value from a definition is escaped
+ * (HTML5 §13.1). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "ordercal/html.h"
@@ -268,6 +270,7 @@ typedef struct {
     oc_day first_day;
     size_t ndays;
     unsigned *flags;
+    const char *heading; /* the months' heading element: "h3", or "h4" in a site's section */
 } grid;
 
 static void mark(grid *g, oc_day a, oc_day b, unsigned flag)
@@ -329,10 +332,10 @@ static void month(const oc_def *def, const oc_tmpl *t, const grid *g, int year, 
     int len = oc_days_in_month(year, month), lead = oc_day_weekday(day1);
     char key[24];
 
-    oc_buf_puts(out, "<section class=\"month\"><h3>");
+    oc_buf_printf(out, "<section class=\"month\"><%s>", g->heading);
     snprintf(key, sizeof(key), "month.%d", month);
     text(out, t, key);
-    oc_buf_printf(out, " %d</h3>\n<table><thead><tr>", year);
+    oc_buf_printf(out, " %d</%s>\n<table><thead><tr>", year, g->heading);
     for (int w = 1; w <= 7; w++) {
         snprintf(key, sizeof(key), "weekday.short.%d", w);
         oc_buf_puts(out, "<th scope=\"col\">");
@@ -355,7 +358,8 @@ static void month(const oc_def *def, const oc_tmpl *t, const grid *g, int year, 
     oc_buf_puts(out, "</tr></tbody></table></section>\n");
 }
 
-static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_buf *out)
+static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, const char *heading,
+                   oc_buf *out)
 {
     oc_date a, b;
     oc_day last_day = 0;
@@ -381,6 +385,7 @@ static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_bu
     g.first_day = oc_day_from_date((oc_date){a.year, a.month, 1});
     g.ndays = (size_t)(nmonths * 31 + 31);
     g.flags = oc_xcalloc(g.ndays, sizeof(*g.flags));
+    g.heading = heading;
     for (size_t i = 0; i < s->count; i++) {
         for (int k = 0; k < OC_KIND_COUNT; k++) {
             const oc_span *sp = &s->slots[i].spans[k];
@@ -397,93 +402,224 @@ static void months(const oc_def *def, const oc_sched *s, const oc_tmpl *t, oc_bu
     free(g.flags);
 }
 
-/* ---- the page ------------------------------------------------------------ */
+/* ---- the page's template ------------------------------------------------- */
 
-static const char open_mark[] = "<!-- feed -->\n", close_mark[] = "<!-- /feed -->\n";
+/* The page template's blocks, each marker a line of its own:
+ *   <!-- site --> ... <!-- /site -->          kept in the site layout only
+ *   <!-- single --> ... <!-- /single -->      kept on a page of one calendar only
+ *   <!-- calendar --> ... <!-- /calendar -->  once per calendar; a template
+ *                                             without it is one calendar's page
+ *   <!-- feed --> ... <!-- /feed -->          once per feed, in the calendar block */
 
-/* The page template's three parts: before the feed block, the block (one
- * copy per feed) and after it. */
+/* A block: its opening marker, its content, its closing marker, its end. */
 typedef struct {
-    const char *head, *item, *tail;
-    size_t head_len, item_len;
+    const char *open, *inner, *close, *end;
+} block;
+
+/* The markers of the block 'name'. */
+static void marks(const char *name, char open[40], char close[40])
+{
+    snprintf(open, 40, "<!-- %s -->\n", name);
+    snprintf(close, 40, "<!-- /%s -->\n", name);
+}
+
+/* Finds the first block 'name' that starts in [from, limit). Returns 1; 0
+ * when there is none; -1 when it does not end before 'limit'. */
+static int find_block(const char *from, const char *limit, const char *name, block *b)
+{
+    char open[40], close[40];
+
+    marks(name, open, close);
+    b->open = strstr(from, open);
+    if (b->open == NULL || b->open >= limit) {
+        return 0;
+    }
+    b->inner = b->open + strlen(open);
+    b->close = strstr(b->inner, close);
+    b->end = b->close != NULL ? b->close + strlen(close) : NULL;
+    return b->end != NULL && b->end <= limit ? 1 : -1;
+}
+
+/* Copies 'text' without the markers of the blocks 'name', and without
+ * their contents unless 'keep'. */
+static int pick(const char *text, const char *name, bool keep, oc_buf *out, const char *path,
+                oc_error *err)
+{
+    const char *end = text + strlen(text);
+    char open[40], close[40];
+    block b;
+    int r;
+
+    marks(name, open, close);
+    while ((r = find_block(text, end, name, &b)) == 1) {
+        const char *stray = strstr(text, close);
+
+        if (stray != NULL && stray < b.open) {
+            break;
+        }
+        oc_buf_add(out, text, (size_t)(b.open - text));
+        if (keep) {
+            oc_buf_add(out, b.inner, (size_t)(b.close - b.inner));
+        }
+        text = b.end;
+    }
+    if (r != 0 || strstr(text, close) != NULL) {
+        oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
+                     "the page template has an unmatched '%.*s' or '%.*s' line",
+                     (int)strlen(open) - 1, open, (int)strlen(close) - 1, close);
+        return -1;
+    }
+    oc_buf_puts(out, text);
+    return 0;
+}
+
+/* The template's parts once a layout is chosen: the head, the calendar
+ * block's parts before, in and after its feed block, and the tail. */
+typedef struct {
+    char *text; /* the template without the other layout's blocks */
+    const char *at[5];
+    size_t len[5];
 } page_parts;
 
-static int split(const char *page, const char *path, page_parts *p, oc_error *err)
-{
-    const char *begin = strstr(page, open_mark);
-    const char *finish = begin != NULL ? strstr(begin, close_mark) : NULL;
+enum { P_HEAD, P_BEFORE, P_ITEM, P_AFTER, P_TAIL };
 
-    if (finish == NULL) {
+static void set_part(page_parts *p, int i, const char *from, const char *to)
+{
+    p->at[i] = from;
+    p->len[i] = (size_t)(to - from);
+}
+
+static int parse(const char *page, const char *path, bool site, page_parts *p, oc_error *err)
+{
+    oc_buf a = {0}, b = {0};
+    block cal, feed;
+    int found;
+
+    memset(p, 0, sizeof(*p));
+    if (pick(page, "site", site, &a, path, err) != 0 ||
+        pick(a.data != NULL ? a.data : "", "single", !site, &b, path, err) != 0) {
+        oc_buf_free(&a);
+        oc_buf_free(&b);
+        return -1;
+    }
+    oc_buf_free(&a);
+    p->text = b.data != NULL ? oc_buf_detach(&b) : oc_xstrdup("");
+    found = find_block(p->text, p->text + strlen(p->text), "calendar", &cal);
+    if (found == 0 && !site) {
+        /* A template of one calendar's page, as before sites. */
+        cal = (block){p->text, p->text, p->text + strlen(p->text), p->text + strlen(p->text)};
+    } else if (found != 1) {
+        oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
+                     "the page template lacks a '<!-- calendar -->' ... '<!-- /calendar -->' "
+                     "block, which a page of several calendars needs");
+        return -1;
+    }
+    if (find_block(cal.inner, cal.close, "feed", &feed) != 1) {
         oc_error_set(err, OC_E_VALUE, path, (oc_pos){0, 0},
                      "the page template lacks a '<!-- feed -->' ... '<!-- /feed -->' block");
         return -1;
     }
-    p->head = page;
-    p->head_len = (size_t)(begin - page);
-    p->item = begin + strlen(open_mark);
-    p->item_len = (size_t)(finish - p->item);
-    p->tail = finish + strlen(close_mark);
+    set_part(p, P_HEAD, p->text, cal.open);
+    set_part(p, P_BEFORE, cal.inner, feed.open);
+    set_part(p, P_ITEM, feed.inner, feed.close);
+    set_part(p, P_AFTER, feed.end, cal.close);
+    set_part(p, P_TAIL, cal.end, cal.end + strlen(cal.end));
     return 0;
 }
 
-/* The variables of the feed block and of the rest of the page. */
-static const char *const item_vars[] = {"feed_name", "feed_contents", "feed_links"};
-static const char *const page_vars[] = {"lang",
-                                        "title",
-                                        "description",
-                                        "reference",
-                                        "updated",
-                                        "feeds_heading",
-                                        "schedule_heading",
-                                        "months_heading",
-                                        "table",
-                                        "legend",
-                                        "months"};
-#define NITEM (sizeof(item_vars) / sizeof(item_vars[0]))
-#define NPAGE (sizeof(page_vars) / sizeof(page_vars[0]))
+/* The variables: the page's, then a calendar's (which see the page's),
+ * then a feed's (which see both). */
+enum {
+    V_LANG,
+    V_TITLE,
+    V_UPDATED,
+    V_CONTENTS,
+    N_PAGE,
+    V_NAME = N_PAGE,
+    V_CALENDAR_ID,
+    V_CALENDAR_LANG,
+    V_DESCRIPTION,
+    V_REFERENCE,
+    V_FEEDS_HEADING,
+    V_SCHEDULE_HEADING,
+    V_MONTHS_HEADING,
+    V_TABLE,
+    V_LEGEND,
+    V_MONTHS,
+    V_H1,
+    V_H2,
+    V_H3,
+    N_CALENDAR,
+    V_FEED_NAME = N_CALENDAR,
+    V_FEED_CONTENTS,
+    V_FEED_LINKS,
+    N_VARS
+};
 
-static int fill(const page_parts *p, const char *const values[NPAGE], const oc_buf *items,
-                const char *path, oc_buf *out, oc_error *err)
+static const char *const var_names[N_VARS] = {"lang",
+                                              "title",
+                                              "updated",
+                                              "contents",
+                                              "name",
+                                              "calendar_id",
+                                              "calendar_lang",
+                                              "description",
+                                              "reference",
+                                              "feeds_heading",
+                                              "schedule_heading",
+                                              "months_heading",
+                                              "table",
+                                              "legend",
+                                              "months",
+                                              "h1",
+                                              "h2",
+                                              "h3",
+                                              "feed_name",
+                                              "feed_contents",
+                                              "feed_links"};
+
+/* The variables a part sees. */
+static size_t part_vars(int part)
 {
-    oc_var vars[NPAGE];
-
-    for (size_t i = 0; i < NPAGE; i++) {
-        vars[i].name = page_vars[i];
-        vars[i].value = values[i];
-    }
-    if (substitute(p->head, p->head_len, vars, NPAGE, out, path, err) != 0) {
-        return -1;
-    }
-    oc_buf_add(out, items->data, items->len);
-    return substitute(p->tail, strlen(p->tail), vars, NPAGE, out, path, err);
+    return part == P_HEAD || part == P_TAIL ? N_PAGE : part == P_ITEM ? N_VARS : N_CALENDAR;
 }
 
-int oc_html_check(const char *page, const char *path, oc_error *err)
+static int fill(const page_parts *p, int part, const oc_var *vars, oc_buf *out, const char *path,
+                oc_error *err)
 {
-    const char *const empty[NPAGE] = {NULL};
-    oc_var vars[NITEM];
-    oc_buf out = {0}, items = {0};
-    page_parts p;
-    int rc = -1;
+    return substitute(p->at[part], p->len[part], vars, part_vars(part), out, path, err);
+}
 
-    for (size_t i = 0; i < NITEM; i++) {
-        vars[i].name = item_vars[i];
-        vars[i].value = NULL;
+int oc_html_check(const char *page, const char *path, bool site, oc_error *err)
+{
+    oc_var vars[N_VARS];
+    oc_buf out = {0};
+    page_parts p;
+    int rc = parse(page, path, site, &p, err);
+
+    for (size_t i = 0; i < N_VARS; i++) {
+        vars[i] = (oc_var){var_names[i], NULL};
     }
-    if (split(page, path, &p, err) == 0 &&
-        substitute(p.item, p.item_len, vars, NITEM, &items, path, err) == 0 &&
-        fill(&p, empty, &items, path, &out, err) == 0) {
-        rc = 0;
+    for (int part = P_HEAD; rc == 0 && part <= P_TAIL; part++) {
+        rc = fill(&p, part, vars, &out, path, err);
     }
+    free(p.text);
     oc_buf_free(&out);
-    oc_buf_free(&items);
     return rc;
 }
 
-/* The feed blocks, one per feed. */
-static int feed_items(const oc_html_input *in, const page_parts *p, oc_buf *items, oc_error *err)
+bool oc_html_site_layout(size_t count, const char *site_name, const char *site_language)
 {
-    const oc_def *def = in->def;
+    return count > 1 || site_name != NULL || site_language != NULL;
+}
+
+/* ---- the page ------------------------------------------------------------ */
+
+/* The feed blocks of one calendar, one per feed. */
+static int feed_items(const oc_html_calendar *cal, const page_parts *p, oc_var *vars,
+                      const char *path, oc_buf *out, oc_error *err)
+{
+    const oc_def *def = cal->def;
 
     for (size_t i = 0; i < def->feed_count; i++) {
         const oc_def_feed *f = &def->feeds[i];
@@ -491,17 +627,16 @@ static int feed_items(const oc_html_input *in, const page_parts *p, oc_buf *item
         int r;
 
         oc_html_escape(&name, oc_def_feed_name(def, f));
-        feed_contents(def, f, in->tmpl, &contents);
-        r = feed_links(def, f, in->tmpl, in->base_url, &links);
+        feed_contents(def, f, cal->tmpl, &contents);
+        r = feed_links(def, f, cal->tmpl, cal->base_url, &links);
         if (r != 0) {
             oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
                          "libqrencode cannot encode the address of feed '%s'", f->id.value);
         } else {
-            oc_var vars[NITEM] = {{item_vars[0], name.data},
-                                  {item_vars[1], contents.data},
-                                  {item_vars[2], links.data}};
-
-            r = substitute(p->item, p->item_len, vars, NITEM, items, in->page_path, err);
+            vars[V_FEED_NAME].value = name.data;
+            vars[V_FEED_CONTENTS].value = contents.data;
+            vars[V_FEED_LINKS].value = links.data;
+            r = fill(p, P_ITEM, vars, out, path, err);
         }
         oc_buf_free(&name);
         oc_buf_free(&contents);
@@ -527,18 +662,55 @@ static void reference(const oc_def *def, oc_buf *out)
     }
 }
 
+/* One calendar's block: its texts, its feeds, its table and grid. In the
+ * site layout its headings are one level down, under the site's title. */
+static int calendar_block(const oc_html_calendar *cal, const page_parts *p, bool site, oc_var *vars,
+                          const char *path, oc_buf *out, oc_error *err)
+{
+    static const char *const levels[2][3] = {{"h1", "h2", "h3"}, {"h2", "h3", "h4"}};
+    oc_buf v[N_CALENDAR - N_PAGE] = {{0}};
+    int rc;
+
+    oc_html_escape(&v[V_NAME - N_PAGE], cal->def->name.value);
+    oc_buf_puts(&v[V_CALENDAR_ID - N_PAGE], cal->def->id.value);
+    oc_buf_puts(&v[V_CALENDAR_LANG - N_PAGE], cal->def->language.value);
+    oc_html_escape(&v[V_DESCRIPTION - N_PAGE], cal->def->description.value);
+    reference(cal->def, &v[V_REFERENCE - N_PAGE]);
+    text(&v[V_FEEDS_HEADING - N_PAGE], cal->tmpl, "page.feeds");
+    text(&v[V_SCHEDULE_HEADING - N_PAGE], cal->tmpl, "page.schedule");
+    text(&v[V_MONTHS_HEADING - N_PAGE], cal->tmpl, "page.months");
+    table(cal->table, &v[V_TABLE - N_PAGE]);
+    legend(cal->tmpl, &v[V_LEGEND - N_PAGE]);
+    months(cal->def, cal->sched, cal->tmpl, levels[site][2], &v[V_MONTHS - N_PAGE]);
+    for (int h = 0; h < 3; h++) {
+        oc_buf_puts(&v[V_H1 + h - N_PAGE], levels[site][h]);
+    }
+    for (size_t i = N_PAGE; i < N_CALENDAR; i++) {
+        vars[i].value = v[i - N_PAGE].data;
+    }
+    rc = fill(p, P_BEFORE, vars, out, path, err) != 0 ||
+                 feed_items(cal, p, vars, path, out, err) != 0 ||
+                 fill(p, P_AFTER, vars, out, path, err) != 0
+             ? -1
+             : 0;
+    for (size_t i = 0; i < N_CALENDAR - N_PAGE; i++) {
+        oc_buf_free(&v[i]);
+    }
+    return rc;
+}
+
 /* "Mis à jour le …": the newest LAST-MODIFIED of the feeds. */
-static int updated(const oc_html_input *in, oc_buf *out, oc_error *err)
+static int updated(const oc_tmpl *t, int64_t last_modified, oc_buf *out, oc_error *err)
 {
     oc_buf raw = {0}, date = {0};
     int r = 0;
 
-    if (in->last_modified > 0) {
-        r = oc_tmpl_date(in->tmpl, in->last_modified / 86400, &raw, err);
+    if (last_modified > 0) {
+        r = oc_tmpl_date(t, last_modified / 86400, &raw, err);
         if (r == 0) {
             oc_var v[] = {{"date", raw.data}};
 
-            r = oc_tmpl_expand(in->tmpl, "page.updated", v, 1, &date, err);
+            r = oc_tmpl_expand(t, "page.updated", v, 1, &date, err);
         }
         oc_html_escape(out, date.data);
     }
@@ -547,36 +719,58 @@ static int updated(const oc_html_input *in, oc_buf *out, oc_error *err)
     return r;
 }
 
+/* The table of contents of a page of several calendars: a link to each. */
+static void contents(const oc_html_input *in, const oc_tmpl *t, oc_buf *out)
+{
+    if (in->count < 2) {
+        return;
+    }
+    oc_buf_puts(out, "<nav class=\"toc\"><h2>");
+    text(out, t, "page.contents");
+    oc_buf_puts(out, "</h2>\n<ul>\n");
+    for (size_t i = 0; i < in->count; i++) {
+        const oc_def *def = in->calendars[i].def;
+
+        oc_buf_printf(out, "<li><a href=\"#%s\">", def->id.value);
+        oc_html_escape(out, def->name.value);
+        oc_buf_puts(out, "</a></li>\n");
+    }
+    oc_buf_puts(out, "</ul></nav>");
+}
+
 int oc_html_render(const oc_html_input *in, oc_buf *out, oc_error *err)
 {
-    enum { LANG, TITLE, DESC, REF, UPDATED, FEEDS, SCHEDULE, MONTHS, TABLE, LEGEND, GRID };
-    oc_buf parts[NPAGE] = {{0}}, items = {0};
-    const char *values[NPAGE];
+    bool site = oc_html_site_layout(in->count, in->site_name, in->site_language);
+    const oc_def *first = in->calendars[0].def;
+    const oc_tmpl *t = in->site_tmpl != NULL ? in->site_tmpl : in->calendars[0].tmpl;
+    oc_buf v[N_PAGE] = {{0}};
+    oc_var vars[N_VARS];
     page_parts p;
     int rc = -1;
 
-    if (split(in->page, in->page_path, &p, err) != 0 || updated(in, &parts[UPDATED], err) != 0 ||
-        feed_items(in, &p, &items, err) != 0) {
+    if (parse(in->page, in->page_path, site, &p, err) != 0 ||
+        updated(t, in->last_modified, &v[V_UPDATED], err) != 0) {
         goto done;
     }
-    oc_buf_puts(&parts[LANG], in->def->language.value);
-    oc_html_escape(&parts[TITLE], in->def->name.value);
-    oc_html_escape(&parts[DESC], in->def->description.value);
-    reference(in->def, &parts[REF]);
-    text(&parts[FEEDS], in->tmpl, "page.feeds");
-    text(&parts[SCHEDULE], in->tmpl, "page.schedule");
-    text(&parts[MONTHS], in->tmpl, "page.months");
-    table(in->table, &parts[TABLE]);
-    legend(in->tmpl, &parts[LEGEND]);
-    months(in->def, in->sched, in->tmpl, &parts[GRID]);
-    for (size_t i = 0; i < NPAGE; i++) {
-        values[i] = parts[i].data;
+    oc_buf_puts(&v[V_LANG], in->site_language != NULL ? in->site_language : first->language.value);
+    oc_html_escape(&v[V_TITLE], in->site_name != NULL ? in->site_name : first->name.value);
+    contents(in, t, &v[V_CONTENTS]);
+    for (size_t i = 0; i < N_VARS; i++) {
+        vars[i] = (oc_var){var_names[i], i < N_PAGE ? v[i].data : NULL};
     }
-    rc = fill(&p, values, &items, in->page_path, out, err);
+    if (fill(&p, P_HEAD, vars, out, in->page_path, err) != 0) {
+        goto done;
+    }
+    for (size_t i = 0; i < in->count; i++) {
+        if (calendar_block(&in->calendars[i], &p, site, vars, in->page_path, out, err) != 0) {
+            goto done;
+        }
+    }
+    rc = fill(&p, P_TAIL, vars, out, in->page_path, err);
 done:
-    for (size_t i = 0; i < NPAGE; i++) {
-        oc_buf_free(&parts[i]);
+    free(p.text);
+    for (size_t i = 0; i < N_PAGE; i++) {
+        oc_buf_free(&v[i]);
     }
-    oc_buf_free(&items);
     return rc;
 }

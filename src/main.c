@@ -13,38 +13,42 @@
 
 #include "ordercal/build.h"
 
-#define DEFAULT_DEFINITION "dgs-urgent-2023-11.yaml"
-
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
 enum { OPT_BASE_URL = 256, OPT_TEMPLATES, OPT_DRY_RUN, OPT_LOCK_TIMEOUT, OPT_STRICT };
+enum { OPT_SITE_NAME = OPT_STRICT + 1, OPT_SITE_LANGUAGE };
 
 struct oc_opts {
     const char *command;
-    const char *definition;
+    char **definitions; /* definitions and folders, in the order given */
+    int ndefinitions;
     bool quiet, strict, dry_run;
     oc_build_opts build;
 };
 
 static const char usage_text[] =
-    "Usage: ordercal build [DEFINITION] [-o DIR] [--base-url URL] [--templates DIR]\n"
+    "Usage: ordercal build [DEFINITION...] [-o DIR] [--base-url URL] [--templates DIR]\n"
+    "                      [--site-name NAME] [--site-language LANG]\n"
     "                      [--dry-run] [-q] [--strict] [--lock-timeout SECONDS]\n"
-    "       ordercal check [DEFINITION] [--templates DIR] [--strict]\n"
-    "       ordercal show  [DEFINITION] [--templates DIR]\n"
+    "       ordercal check [DEFINITION...] [--templates DIR] [--strict]\n"
+    "       ordercal show  [DEFINITION...] [--templates DIR]\n"
     "       ordercal --help | --version\n"
     "\n"
-    "Turns a schedule definition (YAML) into RFC 5545 .ics feeds and an index.html.\n"
-    "Without DEFINITION, the shipped schedules/" DEFAULT_DEFINITION " is used.\n"
+    "Turns schedule definitions (YAML) into RFC 5545 .ics feeds and one index.html.\n"
+    "A DEFINITION may be a folder: every *.yaml file in it, in name order. Without\n"
+    "any, the shipped " OC_BUILD_DEFAULT " is used.\n"
     "\n"
     "Commands:\n"
     "  build   write DIR/<feed id>.ics for every feed and DIR/index.html\n"
-    "  check   validate the definition and its feeds; write nothing\n"
+    "  check   validate the definitions and their feeds; write nothing\n"
     "  show    print the computed schedule as a table\n"
     "\n"
     "Options:\n"
     "  -o, --output DIR        output folder (default: out/)\n"
     "      --base-url URL      where DIR is published (default: calendar.base_url)\n"
     "      --templates DIR     event texts and page template (default: the installed ones)\n"
+    "      --site-name NAME    the page's title (default: the first calendar's name)\n"
+    "      --site-language L   the page's language (default: the first calendar's)\n"
     "      --dry-run           build and report, but write nothing\n"
     "  -q, --quiet             print errors only (no report, no warnings)\n"
     "      --strict            treat warnings (public holidays) as errors\n"
@@ -107,10 +111,15 @@ static int run(struct oc_opts *o)
     oc_build *b = oc_build_new(&o->build);
     oc_buf text = {0};
     oc_error err;
-    int rc = 0, added;
+    int rc = 0, added = 0;
 
     oc_error_init(&err);
-    added = oc_build_add(b, o->definition, &err);
+    if (o->ndefinitions == 0) {
+        added = oc_build_add(b, NULL, &err); /* the shipped definition */
+    }
+    for (int i = 0; i < o->ndefinitions && added == 0; i++) {
+        added = oc_build_add(b, o->definitions[i], &err);
+    }
     if (print_warnings(o, b) > 0) {
         rc = EXIT_INVALID;
     } else if (added != 0) {
@@ -136,6 +145,8 @@ static int parse(int argc, char **argv, struct oc_opts *o)
         {"output", required_argument, NULL, 'o'},
         {"base-url", required_argument, NULL, OPT_BASE_URL},
         {"templates", required_argument, NULL, OPT_TEMPLATES},
+        {"site-name", required_argument, NULL, OPT_SITE_NAME},
+        {"site-language", required_argument, NULL, OPT_SITE_LANGUAGE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"quiet", no_argument, NULL, 'q'},
         {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
@@ -160,6 +171,12 @@ static int parse(int argc, char **argv, struct oc_opts *o)
             break;
         case OPT_TEMPLATES:
             o->build.templates = optarg;
+            break;
+        case OPT_SITE_NAME:
+            o->build.site_name = optarg;
+            break;
+        case OPT_SITE_LANGUAGE:
+            o->build.site_language = optarg;
             break;
         case OPT_DRY_RUN:
             o->dry_run = true;
@@ -197,10 +214,8 @@ static int parse(int argc, char **argv, struct oc_opts *o)
         strcmp(o->command, "show") != 0) {
         return usage_error("unknown command '%s' (expected build, check or show)", o->command);
     }
-    o->definition = optind < argc ? argv[optind++] : NULL;
-    if (optind < argc) {
-        return usage_error("unexpected argument '%s'", argv[optind]);
-    }
+    o->definitions = argv + optind;
+    o->ndefinitions = argc - optind;
     if (o->build.output[0] == '\0') {
         return usage_error("%s", "the output folder is empty");
     }
@@ -209,9 +224,8 @@ static int parse(int argc, char **argv, struct oc_opts *o)
 
 int main(int argc, char **argv)
 {
-    struct oc_opts o = {NULL,  NULL,  false,
-                        false, false, {OC_BUILD_WRITE, "out", NULL, NULL, 30.0, 0, true}};
-    char *definition = NULL, *templates = NULL, *base_url = NULL;
+    struct oc_opts o = {.build = {OC_BUILD_WRITE, "out", NULL, NULL, 30.0, 0, true, NULL, NULL}};
+    char *base_url = NULL;
     oc_error err;
     int rc = parse(argc, argv, &o);
 
@@ -219,20 +233,7 @@ int main(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
-    if (o.definition == NULL) {
-        o.definition = definition = oc_find_definition("schedules/" DEFAULT_DEFINITION);
-    }
-    if (o.build.templates == NULL) {
-        o.build.templates = templates = oc_find_data("templates", true);
-    }
-    if (o.definition == NULL || o.build.templates == NULL) {
-        fputs(o.definition == NULL
-                  ? "ordercal: error: the default definition schedules/" DEFAULT_DEFINITION
-                    " is not installed; name a definition\n"
-                  : "ordercal: error: cannot find the templates folder; use --templates DIR\n",
-              stderr);
-        rc = EXIT_IO;
-    } else if ((o.build.now = oc_source_date(&err)) < 0) {
+    if ((o.build.now = oc_source_date(&err)) < 0) {
         rc = usage_error("%s", err.text);
     } else {
         if (o.build.base_url != NULL) {
@@ -243,8 +244,6 @@ int main(int argc, char **argv)
                                                        : OC_BUILD_WRITE;
         rc = run(&o);
     }
-    free(definition);
-    free(templates);
     free(base_url);
     return finish_stdout(rc);
 }

@@ -5,6 +5,7 @@
 
 #include "ordercal/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 
 #include "ordercal/diag.h"
@@ -495,11 +496,68 @@ bool oc_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool is_dir(const char *path)
+bool oc_is_dir(const char *path)
 {
     struct stat st;
 
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **oc_dir_list(const char *dir, const char *suffix, size_t *count, oc_error *err)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0, slen = strlen(suffix), dlen = strlen(dir);
+    bool slash = dlen > 0 && dir[dlen - 1] == '/';
+    char **paths = oc_xcalloc(1, sizeof(*paths));
+    struct dirent *e;
+
+    if (d == NULL) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", dir,
+                     strerror(errno));
+        free(paths);
+        return NULL;
+    }
+    while ((errno = 0, e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        oc_buf path = {0};
+
+        if (e->d_name[0] == '.' || len <= slen || strcmp(e->d_name + len - slen, suffix) != 0) {
+            continue;
+        }
+        oc_buf_printf(&path, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+        if (oc_is_dir(path.data)) {
+            oc_buf_free(&path);
+            continue;
+        }
+        paths = oc_xrealloc(paths, (n + 2) * sizeof(*paths));
+        paths[n++] = oc_buf_detach(&path);
+        paths[n] = NULL;
+    }
+    if (errno != 0) {
+        oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", dir,
+                     strerror(errno));
+        closedir(d);
+        oc_paths_free(paths);
+        return NULL;
+    }
+    closedir(d);
+    /* Name order, bytewise: the same on every machine, whatever its locale. */
+    qsort(paths, n, sizeof(*paths), compare_paths);
+    *count = n;
+    return paths;
+}
+
+void oc_paths_free(char **paths)
+{
+    for (size_t i = 0; paths != NULL && paths[i] != NULL; i++) {
+        free(paths[i]);
+    }
+    free(paths);
 }
 
 /* The folder of the running binary, so that the tool works from any working
@@ -537,7 +595,7 @@ char *oc_find_data(const char *rel, bool dir)
     candidates[1] = NULL;
 #endif
     oc_buf_printf(&b, "%s/../" OC_DATADIR_REL "/%s", candidates[0], rel);
-    if (exe != NULL && (dir ? is_dir(b.data) : oc_is_file(b.data))) {
+    if (exe != NULL && (dir ? oc_is_dir(b.data) : oc_is_file(b.data))) {
         free(exe);
         return oc_buf_detach(&b);
     }
@@ -545,7 +603,7 @@ char *oc_find_data(const char *rel, bool dir)
     if (candidates[1] != NULL) {
         oc_buf_reset(&b);
         oc_buf_printf(&b, "%s/%s", candidates[1], rel);
-        if (dir ? is_dir(b.data) : oc_is_file(b.data)) {
+        if (dir ? oc_is_dir(b.data) : oc_is_file(b.data)) {
             return oc_buf_detach(&b);
         }
     }

@@ -13,7 +13,11 @@
 /* The library's orchestration: definitions in, files out (DESIGN §4, §5).
  * A build reads each zone and each language's templates once, expands every
  * definition it is given, renders their feeds through the publish gate and
- * the page, and commits every file at once. Nothing here prints. */
+ * the one page of them all, and commits every file at once. Nothing here
+ * prints. */
+
+/* The shipped definition a build without any uses. */
+#define OC_BUILD_DEFAULT "schedules/dgs-urgent-2023-11.yaml"
 
 typedef enum {
     OC_BUILD_CHECK,   /* render through the gate; no output folder at all */
@@ -23,12 +27,14 @@ typedef enum {
 
 typedef struct {
     oc_build_mode mode;
-    const char *output;    /* the output folder */
-    const char *base_url;  /* --base-url, ending in '/'; NULL: each definition's own */
-    const char *templates; /* the templates folder */
-    double lock_timeout;   /* seconds */
-    int64_t now;           /* "now": DTSTAMP of changed events, the horizon */
-    bool reports;          /* collect each feed's change report */
+    const char *output;        /* the output folder */
+    const char *base_url;      /* --base-url, ending in '/'; NULL: each definition's own */
+    const char *templates;     /* the templates folder; NULL: the installed one */
+    double lock_timeout;       /* seconds */
+    int64_t now;               /* "now": DTSTAMP of changed events, the horizon */
+    bool reports;              /* collect each feed's change report */
+    const char *site_name;     /* --site-name: the page's title; NULL: the first calendar's */
+    const char *site_language; /* --site-language: the page's; NULL: the first calendar's */
 } oc_build_opts;
 
 /* A warning about a definition: an event on a public holiday. */
@@ -62,21 +68,33 @@ oc_build *oc_build_new(const oc_build_opts *opts);
 void oc_build_free(oc_build *b); /* accepts NULL */
 
 /* Reads the definition at 'path', expands it and checks that the templates
- * of its languages exist. Warnings are collected even when it fails.
- * Returns 0, or -1 with 'err' set (OC_E_SYNTAX, OC_E_SCHEMA or OC_E_VALUE
- * for the definition; OC_E_IO for files). */
+ * of its languages exist. A folder stands for every "*.yaml" file in it, in
+ * name order (none is an error); NULL for OC_BUILD_DEFAULT, the current
+ * folder's copy when there is one, else the installed one. Definitions are
+ * published together, in the order added: a calendar id or a feed id that
+ * an earlier definition declared is an error at both positions. Warnings
+ * are collected even when it fails. Returns 0, or -1 with 'err' set
+ * (OC_E_SYNTAX, OC_E_SCHEMA or OC_E_VALUE for the definition; OC_E_IO for
+ * files). */
 int oc_build_add(oc_build *b, const char *path, oc_error *err);
+
+/* True when a definition added to 'b' declares the feed 'id' ("x" for
+ * x.ics): a feed of the output folder that none declares is not the run's. */
+bool oc_build_declares(const oc_build *b, const char *id);
 
 /* The warnings collected so far, in the order found. Borrowed. */
 const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count);
 
-/* Appends the schedule of every definition as `ordercal show` prints it.
- * Returns 0, or -1 with 'err' set. */
+/* Appends the schedule of every definition as `ordercal show` prints it:
+ * one table per definition, each headed by its calendar's name and
+ * separated by a blank line when there are several. Returns 0, or -1 with
+ * 'err' set. */
 int oc_build_show(oc_build *b, oc_buf *out, oc_error *err);
 
-/* Renders every feed and the page, as the mode says. Nothing in the output
- * folder changes unless every file was rendered and passed the gate.
- * Returns 0, or -1 with 'err' set. */
+/* Renders every feed and the one page of every calendar, as the mode says.
+ * Nothing in the output folder changes unless every file was rendered and
+ * passed the gate. Returns 0, or -1 with 'err' set (OC_E_USAGE for an
+ * invalid site name or language, before anything else). */
 int oc_build_run(oc_build *b, oc_error *err);
 
 /* After oc_build_run(): the files, feeds first in definition order, then the

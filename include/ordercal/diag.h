@@ -15,7 +15,8 @@ typedef enum {
     OC_E_VALUE,    /* impossible value or contradiction */
     OC_E_ICAL,     /* libical refused our own output */
     OC_E_INTERNAL, /* a broken invariant */
-    OC_E_LOCKED    /* the output folder stayed locked too long (an I/O error) */
+    OC_E_LOCKED,   /* the output folder stayed locked too long (an I/O error) */
+    OC_E_USAGE     /* a command-line value the library checks (--site-language) */
 } oc_errcode;
 
 /* A position in the definition; 1-based, 0 = unknown. */
@@ -51,7 +52,7 @@ void oc_error_vset(oc_error *err, oc_errcode code, const char *file, oc_pos pos,
 void oc_error_print(const oc_error *err, FILE *fp);
 
 /* The exit status of DESIGN §5 for 'err': 0 success, 1 invalid definition,
- * 3 I/O error, 4 internal error. */
+ * 2 usage error, 3 I/O error, 4 internal error. */
 int oc_error_exit_status(const oc_error *err);
 
 /* Writes a warning in the same format ("file:line:col: warning: text"), or

@@ -94,8 +94,17 @@ bool oc_utf8_valid(const char *s, size_t len);
 
 /* ---- the installation ---- */
 
-/* True when 'path' is a regular file. */
+/* True when 'path' is a regular file; a folder. */
 bool oc_is_file(const char *path);
+bool oc_is_dir(const char *path);
+
+/* The entries of the folder 'dir' whose names end in 'suffix', in byte
+ * order of their names, as paths "<dir>/<name>": sub-folders and hidden
+ * names (".x.yaml") are left out. Returns a new NULL-terminated array that
+ * the caller frees with oc_paths_free(), with its length in 'count'; NULL
+ * with 'err' set (OC_E_IO) when the folder cannot be read. */
+char **oc_dir_list(const char *dir, const char *suffix, size_t *count, oc_error *err);
+void oc_paths_free(char **paths); /* accepts NULL */
 
 /* Finds 'rel' (a file, or a folder when 'dir') in the installed share folder
  * beside the running binary (../share/ordercal) or, for a binary run from

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """ordercal's benchmark (issue #6): ordercal against a plain-C (memcpy) floor
-and two peer libraries, on the same weekly schedule at three sizes.
+and two peer libraries, on the same weekly schedule at three sizes; and a
+site of several definitions (issue #14) built as one run.
 
     cmake --build build --target bench            # the documented way
     /usr/bin/python3 tests/bench/bench.py --build-dir build [options]
@@ -339,6 +340,69 @@ def measure_startup(args, ordercal, env, work, errfile):
     return rows
 
 
+def write_site(work, count, events):
+    """'count' definitions of 'events' events each (events / 4 weekly
+    sessions), with their own calendar and feed ids, in one folder."""
+    folder = os.path.join(work, "site-definitions")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    n = events // KINDS
+    for i in range(count):
+        cal_id = "%s-%02d" % (CAL_ID, i)
+        text = DEFINITION.format(n=n, cal_id=cal_id, first=FROM.isoformat(),
+                                 last=(FROM + datetime.timedelta(weeks=n - 1)).isoformat())
+        text = text.replace("portail de commande\n", "portail de commande %02d\n" % i, 1)
+        with open(os.path.join(folder, cal_id + ".yaml"), "w", encoding="utf-8") as f:
+            f.write(text)
+    return folder
+
+
+def measure_site(args, ordercal, env, work, errfile):
+    """One run of `ordercal build FOLDER`: the site of --site-definitions
+    definitions, fresh and then over its own unchanged output (cron's case
+    for an agency's folder: it must stay well under a second)."""
+    folder = write_site(work, args.site_definitions, args.site_events)
+    rows = []
+    label = "%d definitions × %d events" % (args.site_definitions, args.site_events)
+
+    def series(what, make_argv, before=None, after=None):
+        walls, peak = [], 0
+        for i in range(args.site_runs):
+            if before:
+                before(i)
+            wall, rss = run_checked(label, make_argv(i), env, errfile)
+            walls.append(wall)
+            peak = max(peak, rss)
+            if after:
+                after(i)
+        rows.append(("`ordercal build` %s, %s" % (label, what), args.site_runs,
+                     statistics.median(walls) * 1e3, min(walls) * 1e3, peak / 1024))
+        log("  %-44s median %7.2f ms" % (rows[-1][0], rows[-1][2]))
+
+    out = lambda i: os.path.join(work, "site-%d" % i)  # noqa: E731
+    series("fresh folder", lambda i: [ordercal, "build", folder, "-o", out(i), "-q"],
+           before=lambda i: shutil.rmtree(out(i), ignore_errors=True),
+           after=lambda i: shutil.rmtree(out(i), ignore_errors=True))
+    kept = os.path.join(work, "site-kept")
+    run_checked(label, [ordercal, "build", folder, "-o", kept, "-q"], env, errfile)
+    feeds = sorted(f for f in os.listdir(kept) if f.endswith(".ics"))
+    if len(feeds) != args.site_definitions:
+        raise Failure("the site has %d feeds, expected %d" % (len(feeds), args.site_definitions))
+    for f in feeds:
+        if count_events(os.path.join(kept, f)) != args.site_events // KINDS * KINDS:
+            raise Failure("%s has not %d events" % (f, args.site_events))
+    with open(os.path.join(kept, "index.html"), encoding="utf-8") as f:
+        if f.read().count('<section class="calendar"') != args.site_definitions:
+            raise Failure("the site's page does not list every calendar")
+    mtimes = {f: os.stat(os.path.join(kept, f)).st_mtime_ns for f in os.listdir(kept)}
+    series("nothing changed", lambda i: [ordercal, "build", folder, "-o", kept, "-q"])
+    if {f: os.stat(os.path.join(kept, f)).st_mtime_ns for f in os.listdir(kept)} != mtimes:
+        raise Failure("the unchanged rebuild of the site rewrote files")
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
 # ---- the report ---------------------------------------------------------------
 
 def machine():
@@ -405,6 +469,12 @@ def main():
                    help="runs of the default definition's build (default 30)")
     p.add_argument("--startup-runs", type=int, default=50,
                    help="runs of `ordercal --version` and `true` (default 50)")
+    p.add_argument("--site-definitions", type=int, default=50,
+                   help="definitions of the site built as one run (default 50; 0: none)")
+    p.add_argument("--site-events", type=int, default=100,
+                   help="events per definition of the site, a multiple of 4 (default 100)")
+    p.add_argument("--site-runs", type=int, default=10,
+                   help="runs of the site's build, fresh and unchanged (default 10)")
     p.add_argument("--no-model-check", action="store_true",
                    help="skip the event-by-event comparison at the smallest size")
     p.add_argument("--build-type", default="", help="for the report (CMAKE_BUILD_TYPE)")
@@ -427,6 +497,9 @@ def main():
         p.error("--sizes: 1 to %d sessions (ordercal accepts dates up to 2549)" % last_ok)
     if args.runs < 1 or args.peer_runs_large < 0:
         p.error("--runs must be at least 1")
+    if (args.site_definitions < 0 or args.site_definitions > 100 or args.site_runs < 1
+            or args.site_events < KINDS or args.site_events % KINDS):
+        p.error("--site-definitions: 0 to 100; --site-events: a multiple of 4; --site-runs: 1 or more")
     node = None if args.no_node else args.node
     if node and not os.path.isdir(os.path.join(HERE, "node_modules/ical-generator")):
         p.error("tests/bench/node_modules lacks ical-generator: run `npm ci` in tests/bench "
@@ -475,6 +548,10 @@ def main():
         results = measure_sizes(args, contenders, definitions, sizes, work, errfile)
         log("start-up and the default definition")
         startup = measure_startup(args, args.ordercal, env, work, errfile)
+        site = []
+        if args.site_definitions:
+            log("a site of %d definitions" % args.site_definitions)
+            site = measure_site(args, args.ordercal, env, work, errfile)
         load1 = os.getloadavg()
     except Failure as e:
         log("bench: FAILED: %s" % e)
@@ -519,7 +596,7 @@ def main():
     print()
     print("| whole process | runs | median ms | min ms | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for label, runs, med, mn, mib in startup:
+    for label, runs, med, mn, mib in startup + site:
         print("| %s | %d | %.2f | %.2f | %.1f |" % (label, runs, med, mn, mib))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

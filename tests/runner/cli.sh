@@ -43,13 +43,24 @@ expect_grep help "Exit status" "$tmp/o"
 expect_grep version "^ordercal [0-9]" "$tmp/o"
 
 # usage errors: exit 2, one line and the hint on stderr
-for args in "" "frobnicate" "build --bogus" "build a.yaml b.yaml" "build -o" \
+for args in "" "frobnicate" "build --bogus" "build -o" \
     "build --base-url ftp://x/" "build --lock-timeout soon"; do
     # shellcheck disable=SC2086
     "$ordercal" $args >"$tmp/o" 2>"$tmp/e"; check "usage '$args'" 2 $?
     expect_grep "usage '$args'" "Try 'ordercal --help'." "$tmp/e"
 done
 SOURCE_DATE_EPOCH=yesterday "$ordercal" check "$def" >/dev/null 2>&1; check "bad SOURCE_DATE_EPOCH" 2 $?
+
+# site options the library checks: exit 2, one line
+for args in "--site-language de" "--site-language ../fr" "--site-name="; do
+    # shellcheck disable=SC2086
+    "$ordercal" check "$def" $args >"$tmp/o" 2>"$tmp/e"; check "usage '$args'" 2 $?
+    expect_grep "usage '$args'" "^ordercal: error: .*--site-" "$tmp/e"
+done
+"$ordercal" check "$def" --site-language ../fr 2>"$tmp/e"
+expect_grep "site language" "invalid --site-language '../fr' (a language code such as fr or en)" "$tmp/e"
+"$ordercal" check "$def" --site-language de 2>"$tmp/e"
+expect_grep "site language" "no templates for --site-language 'de' (available: en, fr)" "$tmp/e"
 
 # I/O errors: exit 3 with the path
 "$ordercal" check "$tmp/missing.yaml" 2>"$tmp/e"; check "missing definition" 3 $?
@@ -103,6 +114,62 @@ if command -v flock >/dev/null; then
     expect_grep "lock held" "locked by another ordercal run" "$tmp/e"
     wait
 fi
+
+# several definitions: files and folders, one site
+mkdir -p "$tmp/defs/sub.yaml" && cp "$def" "$tmp/defs/b.yaml"
+sed -e 's/^  id: vaccins-covid19$/  id: grippe/' -e 's/^  name: .*/  name: Grippe/' -e 's/^  url: .*//' \
+    -e '/^feeds:/,$d' "$def" >"$tmp/defs/a.yaml"
+cp "$tmp/defs/a.yaml" "$tmp/defs/.hidden.yaml" && cp "$tmp/defs/a.yaml" "$tmp/defs/a.yaml.dpkg-dist"
+"$ordercal" check "$tmp/defs" >"$tmp/o"; check "check folder" 0 $?
+[ "$(cat "$tmp/o")" = "$tmp/defs/a.yaml: ok (13 sessions: 8 open, 5 closed; 1 feed)
+$tmp/defs/b.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)" ] ||
+    { echo "FAIL: check of a folder:"; cat "$tmp/o"; failures=$((failures + 1)); }
+"$ordercal" build "$tmp/defs/" -o "$tmp/site" >"$tmp/o"; check "build folder" 0 $?
+expect_grep "build folder" "^$tmp/site/grippe.ics: created (37 events)$" "$tmp/o"
+expect_grep "build folder" "^$tmp/site/vaccins-covid19-en.ics: created (37 events)$" "$tmp/o"
+[ "$(wc -l <"$tmp/o")" -eq 5 ] || { echo "FAIL: a site's report:"; cat "$tmp/o"; failures=$((failures + 1)); }
+expect_grep "site page" '<li><a href="#grippe">Grippe</a></li>' "$tmp/site/index.html"
+expect_grep "site page" '<section class="calendar" id="vaccins-covid19" lang="fr">' "$tmp/site/index.html"
+"$ordercal" build "$tmp/defs/a.yaml" "$tmp/defs/b.yaml" -o "$tmp/site" >"$tmp/o"; check "build files" 0 $?
+[ "$(grep -c ': unchanged$' "$tmp/o")" -eq 5 ] || { echo "FAIL: files, not the folder:"; cat "$tmp/o"; failures=$((failures + 1)); }
+"$ordercal" build "$tmp/defs/b.yaml" "$tmp/defs/a.yaml" -o "$tmp/site" -q; check "build reordered" 0 $?
+expect_grep "site order" '<li><a href="#vaccins-covid19">.*</li>' "$tmp/site/index.html"
+[ "$(grep -o '<li><a href="#[a-z0-9-]*"' "$tmp/site/index.html" | head -1)" = '<li><a href="#vaccins-covid19"' ] ||
+    { echo "FAIL: the page does not follow the order given"; failures=$((failures + 1)); }
+"$ordercal" show "$tmp/defs" >"$tmp/o"; check "show folder" 0 $?
+[ "$(head -1 "$tmp/o")" = Grippe ] && [ "$(grep -c '^Date ' "$tmp/o")" -eq 2 ] &&
+    grep -qx 'Vaccins Covid-19 — portail de commande' "$tmp/o" ||
+    { echo "FAIL: show of a folder:"; cat "$tmp/o"; failures=$((failures + 1)); }
+"$ordercal" build "$def" "$def" -o "$tmp/twice" 2>"$tmp/e"; check "same definition twice" 1 $?
+expect_grep "same definition twice" "^$def:7:7: error: calendar id 'vaccins-covid19' is already declared at $def:7:7$" "$tmp/e"
+[ -e "$tmp/twice" ] && { echo "FAIL: a refused site wrote"; failures=$((failures + 1)); }
+mkdir "$tmp/empty"
+"$ordercal" build "$tmp/empty" -o "$tmp/site" 2>"$tmp/e"; check "empty folder" 3 $?
+expect_grep "empty folder" "^ordercal: error: no definition (\*.yaml) in $tmp/empty$" "$tmp/e"
+"$ordercal" build "$def" -o "$tmp/named" -q --site-name 'Calendriers <SPF>' --site-language en
+check "site name" 0 $?
+expect_grep "site name" '^<title>Calendriers &lt;SPF&gt;</title>$' "$tmp/named/index.html"
+expect_grep "site name" '^<html lang="en">$' "$tmp/named/index.html"
+expect_grep "site name" '^<p class="muted">Updated Tuesday 18 July 2023</p>$' "$tmp/named/index.html"
+grep -q 'class="toc"' "$tmp/named/index.html" && { echo "FAIL: a contents for one calendar"; failures=$((failures + 1)); }
+
+# 50 definitions of 100 events: built, then rebuilt with nothing rewritten
+mkdir "$tmp/fifty"
+i=0
+while [ $i -lt 50 ]; do
+    n=$(printf %02d $i)
+    printf 'calendar: { id: cal-%s, name: "Calendrier %s", timezone: Europe/Paris, holidays: none }\nsession: {}\nrhythm: [ { from: 2023-07-17, until: 2024-01-01 } ]\nfeeds: [ { id: cal-%s, kinds: [session, confirmation, delivery, appointments] } ]\n' \
+        "$n" "$n" "$n" >"$tmp/fifty/cal-$n.yaml"
+    i=$((i + 1))
+done
+"$ordercal" build "$tmp/fifty" -o "$tmp/fifty-out" -q; check "fifty" 0 $?
+[ "$(grep -c '^BEGIN:VEVENT' "$tmp/fifty-out/cal-49.ics")" -eq 100 ] ||
+    { echo "FAIL: cal-49.ics has not 100 events"; failures=$((failures + 1)); }
+ls -l --time-style=+%s.%N "$tmp/fifty-out" >"$tmp/before"
+SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$tmp/fifty" -o "$tmp/fifty-out" >"$tmp/o"; check "fifty again" 0 $?
+ls -l --time-style=+%s.%N "$tmp/fifty-out" >"$tmp/after"
+[ "$(grep -c ': unchanged$' "$tmp/o")" -eq 51 ] && cmp -s "$tmp/before" "$tmp/after" ||
+    { echo "FAIL: a rebuild of fifty definitions rewrote files"; failures=$((failures + 1)); }
 
 # from another working directory, with no argument: the default definition
 mkdir "$tmp/elsewhere" && cd "$tmp/elsewhere" || exit 99

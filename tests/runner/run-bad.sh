@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs one bad-definition case: tests/bad/<case>/def.yaml must be refused
-# with exit status 1 and exactly the stderr in expected.err, by `check` and
-# by `build`, and `build` must leave the output folder untouched.
+# Runs one bad-definition case: tests/bad/<case>/def.yaml, or its folder
+# defs/ (definitions published together), must be refused with exit status
+# 1 and exactly the stderr in expected.err, by `check` and by `build`, and
+# `build` must leave the output folder untouched.
 # Usage: run-bad.sh ORDERCAL CASE_DIR
 set -u
 ordercal=$1
@@ -11,14 +12,16 @@ tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 cd "$case_dir" || exit 99
+defs=def.yaml
+[ -e def.yaml ] || defs=defs
 status=0
 
 for cmd in check build; do
     if [ "$cmd" = build ]; then
         mkdir "$tmp/out" && echo keep >"$tmp/out/existing.ics"
-        set -- build def.yaml -o "$tmp/out"
+        set -- build "$defs" -o "$tmp/out"
     else
-        set -- check def.yaml
+        set -- check "$defs"
     fi
     "$ordercal" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
     rc=$?

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs one golden case: builds tests/golden/<case>/def.yaml with the
-# environment and arguments in its 'args' file into a fresh folder and
-# compares every file with expected/ byte for byte; then builds again and
-# checks that nothing was rewritten (same bytes, same mtimes).
+# Runs one golden case: builds tests/golden/<case>/def.yaml, or its folder
+# defs/ (several definitions published as one site), with the environment
+# and arguments in its 'args' file into a fresh folder and compares every
+# file with expected/ byte for byte; then builds again and checks that
+# nothing was rewritten (same bytes, same mtimes). Each definition of defs/
+# built alone must give the same feeds, byte for byte.
 # Usage: run-golden.sh ORDERCAL CASE_DIR
 set -u
 ordercal=$1
@@ -14,10 +16,12 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 cd "$case_dir" || exit 99
 epoch=$(sed -n 's/^SOURCE_DATE_EPOCH=//p' args)
 extra=$(grep -v '^SOURCE_DATE_EPOCH=' args | tr '\n' ' ')
+defs=def.yaml
+[ -e def.yaml ] || defs=defs
 status=0
 
 # shellcheck disable=SC2086
-SOURCE_DATE_EPOCH=$epoch "$ordercal" build def.yaml -o "$tmp/out" -q $extra || {
+SOURCE_DATE_EPOCH=$epoch "$ordercal" build "$defs" -o "$tmp/out" -q $extra || {
     echo "FAIL: ordercal build exited $?"
     exit 1
 }
@@ -42,7 +46,7 @@ done
 ls -l --time-style=+%s.%N "$tmp/out" >"$tmp/before"
 sleep 0.01
 # shellcheck disable=SC2086
-SOURCE_DATE_EPOCH=$((epoch + 86400)) "$ordercal" build def.yaml -o "$tmp/out" $extra >"$tmp/report" || {
+SOURCE_DATE_EPOCH=$((epoch + 86400)) "$ordercal" build "$defs" -o "$tmp/out" $extra >"$tmp/report" || {
     echo "FAIL: second build exited $?"
     exit 1
 }
@@ -56,5 +60,23 @@ if grep -qv ': unchanged$' "$tmp/report"; then
     echo "FAIL: a second build reported changes:"
     cat "$tmp/report"
     status=1
+fi
+
+# Published together or alone, a definition gives the same feeds.
+if [ "$defs" = defs ]; then
+    for def in defs/*.yaml; do
+        alone="$tmp/alone-$(basename "$def" .yaml)"
+        # shellcheck disable=SC2086
+        SOURCE_DATE_EPOCH=$epoch "$ordercal" build "$def" -o "$alone" -q $extra || {
+            echo "FAIL: ordercal build $def exited $?"
+            exit 1
+        }
+        for f in "$alone"/*.ics; do
+            if ! cmp -s "$f" "expected/$(basename "$f")"; then
+                echo "FAIL: $def alone gives another $(basename "$f") than the site"
+                status=1
+            fi
+        done
+    done
 fi
 exit $status

@@ -11,9 +11,11 @@ for dir in "$root"/tests/golden/*/; do
         cd "$dir"
         epoch=$(sed -n 's/^SOURCE_DATE_EPOCH=//p' args)
         extra=$(grep -v '^SOURCE_DATE_EPOCH=' args | tr '\n' ' ')
+        defs=def.yaml
+        [ -e def.yaml ] || defs=defs
         rm -rf expected
         # shellcheck disable=SC2086
-        SOURCE_DATE_EPOCH=$epoch "$ordercal" build def.yaml -o expected -q $extra
+        SOURCE_DATE_EPOCH=$epoch "$ordercal" build "$defs" -o expected -q $extra
         rm -f expected/.ordercal.lock expected/.ordercal.state
     )
     echo "updated $dir"

@@ -27,11 +27,13 @@ vg() {
 for dir in "$src"/tests/golden/*/; do
     name=$(basename "$dir")
     epoch=$(sed -n 's/^SOURCE_DATE_EPOCH=//p' "$dir/args")
+    def="$dir/def.yaml"
+    [ -e "$def" ] || def="$dir/defs"
     export SOURCE_DATE_EPOCH="$epoch"
-    vg build "$dir/def.yaml" -o "$tmp/$name" --base-url https://example.org/c/
-    vg build "$dir/def.yaml" -o "$tmp/$name" --base-url https://example.org/c/
-    vg check "$dir/def.yaml"
-    vg show "$dir/def.yaml"
+    vg build "$def" -o "$tmp/$name" --base-url https://example.org/c/
+    vg build "$def" -o "$tmp/$name" --base-url https://example.org/c/
+    vg check "$def"
+    vg show "$def"
 done
 
 # An invalid definition and a usage error leave nothing behind either.

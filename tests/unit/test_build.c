@@ -42,7 +42,7 @@ static int teardown(void **state)
 /* Runs one build of 'def' in 'mode' and returns what it says. */
 static char *run(const char *def, oc_build_mode mode, int64_t now)
 {
-    oc_build_opts opts = {mode, dir, NULL, OC_TEST_TEMPLATES, 1.0, now, true};
+    oc_build_opts opts = {mode, dir, NULL, OC_TEST_TEMPLATES, 1.0, now, true, NULL, NULL};
     oc_build *b = oc_build_new(&opts);
     oc_buf text = {0};
     oc_error err;
@@ -173,7 +173,7 @@ static void test_build_language_without_templates(void **state)
     static const char yaml[] = "calendar: { id: ev, name: Ev, timezone: UTC, language: de }\n"
                                "session: {}\n"
                                "rhythm: [ { from: 2023-07-24 } ]\n";
-    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true};
+    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, NULL, NULL};
     oc_build *b = oc_build_new(&opts);
     char def[128];
     oc_error err;
@@ -196,7 +196,7 @@ static void test_build_language_without_templates(void **state)
 
 static void test_build_show(void **state)
 {
-    oc_build_opts opts = {OC_BUILD_CHECK, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, false};
+    oc_build_opts opts = {OC_BUILD_CHECK, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, false, NULL, NULL};
     oc_build *b = oc_build_new(&opts);
     oc_buf text = {0};
     oc_error err;
@@ -213,6 +213,156 @@ static void test_build_show(void **state)
     oc_build_free(b);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static const char site_a[] = "calendar: { id: a, name: Alpha, timezone: Europe/Paris }\n"
+                             "session: {}\n"
+                             "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n"
+                             "feeds: [ { id: a }, { id: a-en, language: en } ]\n";
+static const char site_b[] = "calendar: { id: b, name: Beta, timezone: Indian/Reunion }\n"
+                             "session: {}\n"
+                             "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n";
+
+/* A folder is every *.yaml in it, in name order, published as one site:
+ * each definition's feeds, then one page of both. */
+static void test_build_site_folder(void **state)
+{
+    oc_build_opts opts = {OC_BUILD_WRITE, dir,  NULL, OC_TEST_TEMPLATES, 1.0, 1689638400,
+                          true,           NULL, NULL};
+    oc_build *b = oc_build_new(&opts);
+    const oc_build_summary *sums;
+    const oc_build_file *files;
+    char path[160];
+    oc_buf page = {0}, text = {0};
+    oc_error err;
+    size_t n;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/defs", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof(path), "%s/defs/2-b.yaml", dir);
+    write_file(path, site_b);
+    snprintf(path, sizeof(path), "%s/defs/1-a.yaml", dir);
+    write_file(path, site_a);
+    snprintf(path, sizeof(path), "%s/defs/.0-b.yaml", dir); /* hidden: left out */
+    write_file(path, site_b);
+    snprintf(path, sizeof(path), "%s/defs/", dir);
+    oc_error_init(&err);
+    if (oc_build_add(b, path, &err) != 0 || oc_build_run(b, &err) != 0) {
+        fail_msg("%s", err.text);
+    }
+    sums = oc_build_summaries(b, &n);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(sums[0].path, "/defs/1-a.yaml"));
+    assert_null(strstr(sums[0].path, "//"));
+    assert_non_null(strstr(sums[1].path, "/defs/2-b.yaml"));
+    assert_true(oc_build_declares(b, "a-en"));
+    assert_true(oc_build_declares(b, "b"));
+    assert_false(oc_build_declares(b, "c"));
+    files = oc_build_files(b, &n);
+    assert_int_equal(n, 4);
+    assert_non_null(strstr(files[0].path, "/a.ics"));
+    assert_non_null(strstr(files[1].path, "/a-en.ics"));
+    assert_non_null(strstr(files[2].path, "/b.ics"));
+    assert_non_null(strstr(files[3].path, "/index.html"));
+    assert_int_equal(oc_build_show(b, &text, &err), 0);
+    assert_non_null(strstr(text.data, "Alpha\nDate "));
+    assert_non_null(strstr(text.data, "\n\nBeta\nDate "));
+    oc_build_free(b);
+
+    snprintf(path, sizeof(path), "%s/index.html", dir);
+    assert_int_equal(oc_file_read(path, 1 << 24, &page, &err), 0);
+    assert_non_null(
+        strstr(page.data, "<li><a href=\"#a\">Alpha</a></li>\n<li><a href=\"#b\">Beta"));
+    assert_non_null(strstr(page.data, "<section class=\"calendar\" id=\"b\" lang=\"fr\">"));
+    oc_buf_free(&page);
+    oc_buf_free(&text);
+}
+
+/* Two definitions of one run may not share a feed id or a calendar id. */
+static void test_build_site_collisions(void **state)
+{
+    static const char same_feed[] = "calendar: { id: c, name: C, timezone: UTC }\n"
+                                    "session: {}\n"
+                                    "rhythm: [ { from: 2023-07-17 } ]\n"
+                                    "feeds: [ { id: c }, { id: a-en } ]\n";
+    static const char same_calendar[] = "calendar:\n  id: a\n  name: A again\n  timezone: UTC\n"
+                                        "session: {}\nrhythm: [ { from: 2023-07-17 } ]\n"
+                                        "feeds: [ { id: d } ]\n";
+    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, NULL, NULL};
+    oc_build *b = oc_build_new(&opts);
+    char a[128], c[128], d[128], expected[320];
+    oc_error err;
+
+    (void)state;
+    snprintf(a, sizeof(a), "%s/a.yaml", dir);
+    snprintf(c, sizeof(c), "%s/c.yaml", dir);
+    snprintf(d, sizeof(d), "%s/d.yaml", dir);
+    write_file(a, site_a);
+    write_file(c, same_feed);
+    write_file(d, same_calendar);
+    oc_error_init(&err);
+    assert_int_equal(oc_build_add(b, a, &err), 0);
+    assert_int_equal(oc_build_add(b, c, &err), -1);
+    assert_int_equal(err.code, OC_E_VALUE);
+    assert_string_equal(err.file, c);
+    assert_int_equal(err.pos.line, 4);
+    assert_int_equal(err.pos.column, 27);
+    snprintf(expected, sizeof(expected), "feed id 'a-en' is already declared at %s:4:27", a);
+    assert_string_equal(err.text, expected);
+
+    oc_error_init(&err);
+    assert_int_equal(oc_build_add(b, d, &err), -1);
+    assert_int_equal(err.pos.line, 2);
+    assert_int_equal(err.pos.column, 7);
+    snprintf(expected, sizeof(expected), "calendar id 'a' is already declared at %s:1:17", a);
+    assert_string_equal(err.text, expected);
+    assert_false(oc_build_declares(b, "c"));
+    oc_build_free(b);
+}
+
+/* --site-name and --site-language are checked before anything else. */
+static void test_build_site_options(void **state)
+{
+    static const struct {
+        const char *name, *language, *text;
+    } cases[] = {
+        {"", NULL, "invalid --site-name (one line of UTF-8 text, at most 4096 bytes)"},
+        {"Two\nlines", NULL, "invalid --site-name (one line of UTF-8 text, at most 4096 bytes)"},
+        {"Latin-1 \xe9", NULL, "invalid --site-name (one line of UTF-8 text, at most 4096 bytes)"},
+        {NULL, "FR", "invalid --site-language 'FR' (a language code such as fr or en)"},
+        {NULL, "../fr", "invalid --site-language '../fr' (a language code such as fr or en)"},
+        {NULL, "de", "no templates for --site-language 'de' (available: en, fr)"},
+    };
+    struct stat st;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oc_build_opts opts = {
+            OC_BUILD_WRITE,   dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, cases[i].name,
+            cases[i].language};
+        oc_build *b = oc_build_new(&opts);
+        char out[128];
+        oc_error err;
+
+        oc_error_init(&err);
+        assert_int_equal(oc_build_add(b, DEFAULT_DEF, &err), 0);
+        assert_int_equal(oc_build_run(b, &err), -1);
+        assert_int_equal(err.code, OC_E_USAGE);
+        assert_string_equal(err.text, cases[i].text);
+        snprintf(out, sizeof(out), "%s/index.html", dir);
+        assert_int_not_equal(stat(out, &st), 0);
+        oc_build_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +371,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_build_dry_run_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_language_without_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_show, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_site_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_site_collisions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_site_options, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,11 +2,13 @@
 /* Unit tests of the html stage: the subscription links of every feed
  * (https, webcal, Google's cid=, Outlook.com's addfromweb), the QR code,
  * relative links without a base URL, the schedule table and month grid,
- * and escaping of every text that comes from the definition. */
+ * escaping of every text that comes from the definition, the page of
+ * several calendars and the page template's blocks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,53 +16,102 @@
 
 #include "ordercal/html.h"
 
+/* One calendar of a page: its definition and what follows from it. */
 typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_tmpl *tmpl;
     oc_table *table;
+} fixture;
+
+typedef struct {
+    fixture cal;
     oc_buf page;
 } page;
 
-static void render(page *p, const char *yaml, const char *base_url, int64_t last_modified)
+static void fixture_load(fixture *f, const char *yaml, const char *name)
 {
     oc_error err;
 
-    memset(p, 0, sizeof(*p));
+    memset(f, 0, sizeof(*f));
     oc_error_init(&err);
-    p->def = oc_def_load_string(yaml, strlen(yaml), "def.yaml", &err);
-    if (p->def == NULL) {
+    f->def = oc_def_load_string(yaml, strlen(yaml), name, &err);
+    if (f->def == NULL) {
         fail_msg("%s", err.text);
     }
-    p->sched = oc_sched_expand(p->def, 0, &err);
-    assert_non_null(p->sched);
-    p->tmpl = oc_tmpl_load(OC_TEST_TEMPLATES, p->def->language.value, &err);
-    assert_non_null(p->tmpl);
-    p->table = oc_table_new(p->def, p->sched, p->tmpl, &err);
-    assert_non_null(p->table);
-    {
-        oc_buf text = {0};
-        oc_html_input in = {p->def,   p->sched,     p->table,
-                            p->tmpl,  NULL,         OC_TEST_TEMPLATES "/index.html",
-                            base_url, last_modified};
+    f->sched = oc_sched_expand(f->def, 0, &err);
+    assert_non_null(f->sched);
+    f->tmpl = oc_tmpl_load(OC_TEST_TEMPLATES, f->def->language.value, &err);
+    assert_non_null(f->tmpl);
+    f->table = oc_table_new(f->def, f->sched, f->tmpl, &err);
+    assert_non_null(f->table);
+}
 
-        assert_int_equal(oc_file_read(in.page_path, 1 << 22, &text, &err), 0);
-        in.page = text.data;
-        assert_int_equal(oc_html_check(in.page, in.page_path, &err), 0);
-        if (oc_html_render(&in, &p->page, &err) != 0) {
-            fail_msg("%s", err.text);
-        }
-        oc_buf_free(&text);
+static void fixture_free(fixture *f)
+{
+    oc_table_free(f->table);
+    oc_tmpl_free(f->tmpl);
+    oc_sched_free(f->sched);
+    oc_def_free(f->def);
+}
+
+/* The shipped page template. */
+static char *page_template(void)
+{
+    oc_buf text = {0};
+    oc_error err;
+
+    oc_error_init(&err);
+    assert_int_equal(oc_file_read(OC_TEST_TEMPLATES "/index.html", 1 << 22, &text, &err), 0);
+    return oc_buf_detach(&text);
+}
+
+/* Renders the page of 'n' calendars with the template 'tmpl' (NULL: the
+ * shipped one) after checking it for the page's layout. */
+static int render_with(const fixture *f, size_t n, const char *base_url, const char *site_name,
+                       const char *site_language, const char *tmpl, oc_buf *out, oc_error *err)
+{
+    oc_html_calendar cals[4];
+    char *text = tmpl == NULL ? page_template() : NULL;
+    oc_html_input in = {cals,          n,         site_name,
+                        site_language, NULL,      tmpl != NULL ? tmpl : text,
+                        "index.html",  1689638400};
+    bool site = oc_html_site_layout(n, site_name, site_language);
+    int rc;
+
+    assert_true(n <= 4);
+    for (size_t i = 0; i < n; i++) {
+        cals[i] = (oc_html_calendar){f[i].def, f[i].sched, f[i].table, f[i].tmpl, base_url};
     }
+    oc_error_init(err);
+    rc = oc_html_check(in.page, in.page_path, site, err) == 0 ? oc_html_render(&in, out, err) : -1;
+    free(text);
+    return rc;
+}
+
+static void render(page *p, const char *yaml, const char *base_url, int64_t last_modified)
+{
+    oc_html_calendar cal;
+    oc_html_input in;
+    char *text = page_template();
+    oc_error err;
+
+    memset(p, 0, sizeof(*p));
+    fixture_load(&p->cal, yaml, "def.yaml");
+    cal = (oc_html_calendar){p->cal.def, p->cal.sched, p->cal.table, p->cal.tmpl, base_url};
+    in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", last_modified};
+    oc_error_init(&err);
+    assert_int_equal(oc_html_check(in.page, in.page_path, false, &err), 0);
+    if (oc_html_render(&in, &p->page, &err) != 0) {
+        fail_msg("%s", err.text);
+    }
+    free(text);
 }
 
 static void page_free(page *p)
 {
     oc_buf_free(&p->page);
-    oc_table_free(p->table);
-    oc_tmpl_free(p->tmpl);
-    oc_sched_free(p->sched);
-    oc_def_free(p->def);
+    fixture_free(&p->cal);
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -186,6 +237,108 @@ static void test_html_qr_and_encoding(void **state)
     oc_buf_free(&b);
 }
 
+static const char yaml_b[] = "calendar:\n"
+                             "  id: grippe-reunion\n"
+                             "  name: \"Grippe <Réunion>\"\n"
+                             "  timezone: Indian/Reunion\n"
+                             "  language: en\n"
+                             "session: { weekday: tuesday, length: 1 }\n"
+                             "rhythm: [ { from: 2023-11-28, until: 2023-12-05 } ]\n";
+
+/* Two calendars: a header with the site's title and date, a table of
+ * contents, then each calendar in its section, in its language, with its
+ * own feeds, table and grid, every heading one level down. */
+static void test_html_site_of_two_calendars(void **state)
+{
+    fixture f[2];
+    oc_buf out = {0};
+    oc_error err;
+    const char *a, *b;
+
+    (void)state;
+    fixture_load(&f[0], yaml, "a.yaml");
+    fixture_load(&f[1], yaml_b, "b.yaml");
+    assert_int_equal(render_with(f, 2, "https://cal.example.org/v/", NULL, NULL, NULL, &out, &err),
+                     0);
+    assert_has(out.data, "<html lang=\"fr\">");
+    assert_has(out.data, "<title>Vaccins &lt;script&gt;");
+    assert_int_equal(count(out.data, "Mis à jour le mardi 18 juillet 2023"), 1);
+    assert_null(strstr(out.data, "Updated"));
+    assert_has(out.data, "<nav class=\"toc\"><h2>Calendriers</h2>\n<ul>\n"
+                         "<li><a href=\"#vaccins\">Vaccins &lt;script&gt;");
+    assert_has(out.data, "<li><a href=\"#grippe-reunion\">Grippe &lt;Réunion&gt;</a></li>\n");
+    a = strstr(out.data, "<section class=\"calendar\" id=\"vaccins\" lang=\"fr\">\n<h2>Vaccins");
+    b = strstr(out.data, "<section class=\"calendar\" id=\"grippe-reunion\" lang=\"en\">\n"
+                         "<h2>Grippe &lt;Réunion&gt;</h2>");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a < b);
+    assert_int_equal(count(out.data, "<h1>"), 1); /* the site's: the first calendar's name */
+    assert_has(out.data, "<h3>S&#39;abonner aux calendriers</h3>");
+    assert_has(out.data, "<h3>Subscribe to the calendars</h3>");
+    assert_has(out.data, "<h4>Vaccines &amp; co</h4>");
+    assert_has(out.data, "<h4>juillet 2023</h4>");
+    assert_has(out.data, "<h4>November 2023</h4>");
+    assert_has(b, "href=\"webcal://cal.example.org/v/grippe-reunion.ics\"");
+    assert_int_equal(count(out.data, "<svg class=\"qr\""), 3);
+    assert_int_equal(count(out.data, "<section class=\"calendar\""), 2);
+    assert_null(strstr(out.data, "<!--"));
+    oc_buf_free(&out);
+
+    /* A site name and language: the page's title and words, not the
+     * calendars'; with one calendar, the site layout without contents. */
+    assert_int_equal(render_with(f, 1, NULL, "Portail & co", "en", NULL, &out, &err), 0);
+    assert_has(out.data, "<html lang=\"en\">");
+    assert_has(out.data, "<title>Portail &amp; co</title>");
+    assert_has(out.data, "<h1>Portail &amp; co</h1>");
+    assert_has(out.data, "<section class=\"calendar\" id=\"vaccins\" lang=\"fr\">");
+    assert_null(strstr(out.data, "class=\"toc\""));
+    oc_buf_free(&out);
+    fixture_free(&f[0]);
+    fixture_free(&f[1]);
+}
+
+/* A page template of before sites (no calendar block) still makes one
+ * calendar's page, and is refused for several; blocks must close. */
+static void test_html_template_blocks(void **state)
+{
+    static const char legacy[] = "<html lang=\"{lang}\"><h1>{title}</h1>\n"
+                                 "<!-- feed -->\n<p>{feed_name}</p>\n<!-- /feed -->\n"
+                                 "{table}</html>\n";
+    static const char open_site[] = "<!-- site -->\n<!-- calendar -->\n<!-- feed -->\n"
+                                    "<!-- /feed -->\n<!-- /calendar -->\n";
+    static const char stray[] = "<!-- calendar -->\n<!-- feed -->\n<!-- /feed -->\n"
+                                "<!-- /calendar -->\n<!-- /single -->\n";
+    static const char unknown[] = "<!-- calendar -->\n<!-- feed -->\n{name}{feed_name}\n"
+                                  "<!-- /feed -->\n<!-- /calendar -->\n{feed_name}\n";
+    fixture f[2];
+    oc_buf out = {0};
+    oc_error err;
+
+    (void)state;
+    fixture_load(&f[0], yaml, "a.yaml");
+    fixture_load(&f[1], yaml_b, "b.yaml");
+    assert_int_equal(render_with(f, 1, NULL, NULL, NULL, legacy, &out, &err), 0);
+    assert_has(out.data, "<html lang=\"fr\"><h1>Vaccins &lt;script&gt;");
+    assert_has(out.data, "<p>Vaccines &amp; co</p>\n<table>");
+    oc_buf_free(&out);
+    assert_int_equal(render_with(f, 2, NULL, NULL, NULL, legacy, &out, &err), -1);
+    assert_string_equal(err.text, "the page template lacks a '<!-- calendar -->' ... "
+                                  "'<!-- /calendar -->' block, which a page of several "
+                                  "calendars needs");
+    assert_int_equal(render_with(f, 2, NULL, NULL, NULL, open_site, &out, &err), -1);
+    assert_string_equal(err.text, "the page template has an unmatched '<!-- site -->' or "
+                                  "'<!-- /site -->' line");
+    assert_int_equal(render_with(f, 1, NULL, NULL, NULL, stray, &out, &err), -1);
+    assert_string_equal(err.text, "the page template has an unmatched '<!-- single -->' or "
+                                  "'<!-- /single -->' line");
+    assert_int_equal(render_with(f, 1, NULL, NULL, NULL, unknown, &out, &err), -1);
+    assert_string_equal(err.text, "the page template uses unknown variable '{feed_name}'");
+    oc_buf_free(&out);
+    fixture_free(&f[0]);
+    fixture_free(&f[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_html_relative_without_base_url),
         cmocka_unit_test(test_html_table_and_grid),
         cmocka_unit_test(test_html_qr_and_encoding),
+        cmocka_unit_test(test_html_site_of_two_calendars),
+        cmocka_unit_test(test_html_template_blocks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
