@@ -15,7 +15,7 @@
 static const uuid_t uid_namespace = {0x2a, 0x84, 0x26, 0x44, 0x00, 0x1d, 0x44, 0x66,
                                      0x9c, 0xa0, 0x07, 0xe6, 0xf4, 0xf2, 0x03, 0x41};
 
-void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37])
+void oc_event_uid(const char *calendar_id, const char *kind_name, oc_day session, char out[37])
 {
     oc_buf name = {0};
     uuid_t u;
@@ -23,7 +23,7 @@ void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char ou
 
     oc_buf_puts(&name, calendar_id);
     oc_buf_putc(&name, '/');
-    oc_buf_puts(&name, oc_kind_name(kind));
+    oc_buf_puts(&name, kind_name);
     oc_buf_putc(&name, '/');
     oc_buf_put_uint(&name, (uint64_t)d.year, 4);
     oc_buf_put_uint(&name, (uint64_t)d.month, 2);
@@ -81,7 +81,7 @@ oc_events *oc_events_new(const oc_def *def, const oc_sched *sched)
             e->span = &slot->spans[k];
             e->has_alarm = oc_kind_get((oc_kind)k)->alarm && rule->has_alarm;
             e->alarm = rule->alarm;
-            oc_event_uid(def->id.value, (oc_kind)k, slot->first, e->uid);
+            oc_event_uid(def->id.value, oc_kind_uid_name((oc_kind)k), slot->first, e->uid);
         }
     }
     return ev;

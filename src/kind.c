@@ -7,12 +7,14 @@
 #include <string.h>
 
 static const oc_kind_info kinds[OC_KIND_COUNT] = {
-    /* name          closed anchor                  timed  alarm  holidays grid rank */
-    {"session", false, OC_KIND_ANCHOR_SLOT, false, false, true, "open", 3},
-    {"closed", true, OC_KIND_ANCHOR_SLOT, false, false, false, "closed", 4},
-    {"confirmation", false, OC_KIND_ANCHOR_SLOT, true, true, true, "confirmation", 0},
-    {"delivery", false, OC_KIND_ANCHOR_SLOT, false, false, true, "delivery", 1},
-    {"appointments", false, OC_KIND_DELIVERY, false, false, true, "appointments", 2},
+    /* name        UID name    closed anchor            timed  alarm  holidays grid rank */
+    {"session", "session", false, OC_KIND_ANCHOR_SLOT, false, false, true, "open", 3},
+    {"closed", "session", true, OC_KIND_ANCHOR_SLOT, false, false, false, "closed", 4},
+    {"confirmation", "confirmation", false, OC_KIND_ANCHOR_SLOT, true, true, true, "confirmation",
+     0},
+    {"delivery", "delivery", false, OC_KIND_ANCHOR_SLOT, false, false, true, "delivery", 1},
+    {"appointments", "appointments", false, OC_KIND_DELIVERY, false, false, true, "appointments",
+     2},
 };
 
 const oc_kind_info *oc_kind_get(oc_kind kind)
@@ -23,6 +25,11 @@ const oc_kind_info *oc_kind_get(oc_kind kind)
 const char *oc_kind_name(oc_kind kind)
 {
     return (unsigned)kind < OC_KIND_COUNT ? kinds[kind].name : "?";
+}
+
+const char *oc_kind_uid_name(oc_kind kind)
+{
+    return (unsigned)kind < OC_KIND_COUNT ? kinds[kind].uid : "?";
 }
 
 int oc_kind_parse(const char *name)

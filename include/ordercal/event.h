@@ -13,7 +13,7 @@
  * feed is a view of them (a kind mask and the texts of a language). */
 typedef struct {
     oc_kind kind;
-    char uid[37];        /* version-5 UUID of "<calendar.id>/<kind>/<yyyymmdd>" */
+    char uid[37];        /* version-5 UUID of "<calendar.id>/<kind's UID name>/<yyyymmdd>" */
     const oc_slot *slot; /* borrowed from the schedule */
     const oc_span *span; /* when it happens: &slot->spans[kind] */
     bool has_alarm;
@@ -31,8 +31,9 @@ typedef struct {
 oc_events *oc_events_new(const oc_def *def, const oc_sched *sched);
 void oc_events_free(oc_events *events); /* accepts NULL */
 
-/* Writes the UID of "<calendar_id>/<kind>/<yyyymmdd>" into 'out' (37 bytes). */
-void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37]);
+/* Writes the UID of "<calendar_id>/<name>/<yyyymmdd>" into 'out' (37 bytes):
+ * 'name' is a kind's UID name (oc_kind_uid_name()), or a former one. */
+void oc_event_uid(const char *calendar_id, const char *name, oc_day session, char out[37]);
 
 /* ---- texts ---- */
 
