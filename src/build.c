@@ -317,6 +317,7 @@ static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed
     oc_buf_printf(&name, "%s.ics", feed->id.value);
     f = add_file(b, name.data, true);
     stats.report = b->opts.reports ? &report : NULL;
+    stats.changes = NULL;
     if (in.tmpl == NULL ||
         (b->opts.mode != OC_BUILD_CHECK && (prev = oc_prev_load(f->path, err)) == NULL) ||
         begin(out, name.data, &s, err) < 0 ||

@@ -56,4 +56,10 @@ void oc_texter_free(oc_texter *tx); /* accepts NULL */
  * its events). Returns 0, or -1 with 'err' set on a template error. */
 int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_error *err);
 
+/* Puts first in the description of 't' (made by the last oc_texter_make())
+ * the line that dates a changed event, "Modifié le <date of
+ * 'last_modified' in the calendar's zone>" (template line.modified), then
+ * a line break. Returns 0, or -1 with 'err' set. */
+int oc_texter_modified(oc_texter *tx, int64_t last_modified, oc_event_text *t, oc_error *err);
+
 #endif

@@ -89,11 +89,12 @@ check "events bumped" 4 "$bumped"
 check "events stamped now" 4 "$stamped"
 check "events kept" 33 "$kept"
 
-# closing a week: its open events are removed, a closed event added
+# closing a week: its session event is updated in place, its other events
+# become cancellation notices
 sed 's/^feeds:/sessions:\n  - { date: 2023-10-09, state: closed }\nfeeds:/' "$def" >"$tmp/closed.yaml"
 "$ordercal" build "$tmp/closed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check "dry-run close" 0 $?
-expect_grep "report added" "  + closed       2023-10-09..2023-10-10 (session 2023-10-09)" "$tmp/o"
-expect_grep "report removed" '  - 2023-10-11 18:00 "Confirmation de commande disponible"' "$tmp/o"
+expect_grep "report closed" "  ~ closed       2023-10-09..2023-10-10, text changed (session 2023-10-09)" "$tmp/o"
+expect_grep "report cancelled" '  x 2023-10-11 18:00 "Confirmation de commande disponible": cancelled (session 2023-10-09 closed)' "$tmp/o"
 
 # a held lock: exit 3 after --lock-timeout, never a hang
 if command -v flock >/dev/null; then
