@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ordercal/atom.h"
 #include "ordercal/def.h"
 #include "ordercal/event.h"
 #include "ordercal/feed.h"
@@ -37,7 +38,8 @@ typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_events *events;
-    size_t first_file; /* its first feed in the build's files */
+    size_t first_file;  /* its first feed in the build's files */
+    oc_changes changes; /* what its feeds changed, for the change log */
 } calendar;
 
 struct oc_build {
@@ -68,6 +70,7 @@ void oc_build_free(oc_build *b)
     }
     for (size_t i = 0; i < b->ncals; i++) {
         oc_events_free(b->cals[i].events);
+        oc_changes_clear(&b->cals[i].changes);
         oc_sched_free(b->cals[i].sched);
         oc_def_free(b->cals[i].def);
     }
@@ -217,6 +220,7 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
     cal->sched = sched;
     cal->events = oc_events_new(def, sched);
     cal->first_file = 0;
+    memset(&cal->changes, 0, sizeof(cal->changes));
     warn_holidays(b, cal);
 
     /* Everything that can find the definition wrong runs before the
@@ -299,7 +303,7 @@ static int begin(oc_out *out, const char *name, sink_ctx *s, oc_error *err)
     return s->index;
 }
 
-static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed, oc_out *out,
+static int render_feed(oc_build *b, calendar *cal, const oc_def_feed *feed, oc_out *out,
                        int64_t *last_modified, oc_error *err)
 {
     const oc_def *def = cal->def;
@@ -317,7 +321,7 @@ static int render_feed(oc_build *b, const calendar *cal, const oc_def_feed *feed
     oc_buf_printf(&name, "%s.ics", feed->id.value);
     f = add_file(b, name.data, true);
     stats.report = b->opts.reports ? &report : NULL;
-    stats.changes = NULL;
+    stats.changes = b->opts.mode != OC_BUILD_CHECK ? &cal->changes : NULL;
     if (in.tmpl == NULL ||
         (b->opts.mode != OC_BUILD_CHECK && (prev = oc_prev_load(f->path, err)) == NULL) ||
         begin(out, name.data, &s, err) < 0 ||
@@ -341,7 +345,7 @@ done:
 /* The page of the site, dated by the newest LAST-MODIFIED of its feeds so
  * that it too stays byte-identical while the schedule does. */
 static int render_page(oc_build *b, const char *page, const char *page_path, oc_out *out,
-                       int64_t last_modified, oc_error *err)
+                       int64_t last_modified, const oc_atom *log, oc_error *err)
 {
     const calendar *cal = &b->cals[0];
     const oc_def *def = cal->def;
@@ -354,9 +358,13 @@ static int render_page(oc_build *b, const char *page, const char *page_path, oc_
                         page,
                         page_path,
                         b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value,
-                        last_modified};
+                        last_modified,
+                        NULL,
+                        0};
     oc_build_file *f = add_file(b, PAGE_NAME, false);
     oc_buf html = {0};
+
+    in.changes = oc_atom_entries(log, &in.nchanges);
     sink_ctx s;
     int rc = -1;
 
@@ -393,8 +401,105 @@ static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
     return text.data != NULL ? oc_buf_detach(&text) : oc_xstrdup("");
 }
 
+/* ---- the change log ------------------------------------------------------- */
+
+/* The lines of this build's entry: each calendar's changes, the feeds it
+ * created, or else the feeds it updated. */
+static int entry_lines(oc_build *b, oc_buf *lines, oc_error *err)
+{
+    for (size_t c = 0; c < b->ncals; c++) {
+        calendar *cal = &b->cals[c];
+        const oc_tmpl *t = templates_for(b, cal->def, NULL, err);
+        size_t mark = lines->len;
+
+        if (t == NULL ||
+            oc_atom_words(t, cal->def->language.value, &cal->changes, lines, err) != 0) {
+            return -1;
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t i = 0; i < cal->def->feed_count; i++) {
+                const oc_build_file *f = &b->files[cal->first_file + i];
+                oc_var v[] = {{"feed", oc_def_feed_name(cal->def, &cal->def->feeds[i])}};
+
+                if ((pass == 0 && f->status != OC_OUT_CREATED) ||
+                    (pass == 1 && (lines->len != mark || f->status != OC_OUT_UPDATED))) {
+                    continue;
+                }
+                if (oc_tmpl_expand(t, pass == 0 ? "change.published" : "change.updated", v, 1,
+                                   lines, err) != 0) {
+                    return -1;
+                }
+                oc_buf_putc(lines, '\n');
+            }
+        }
+    }
+    return 0;
+}
+
+/* DIR/changes.atom: a new entry when this build changed a feed. Loaded
+ * into '*log' for the page. */
+static int render_log(oc_build *b, oc_out *out, int64_t last_modified, oc_atom **log, oc_error *err)
+{
+    const oc_def *def = b->cals[0].def;
+    const oc_tmpl *t = templates_for(b, def, NULL, err);
+    oc_buf path = {0}, lines = {0}, title = {0}, date = {0}, bytes = {0};
+    oc_atom_meta meta = {def->id.value,
+                         NULL,
+                         def->name.value,
+                         def->language.value,
+                         b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value,
+                         last_modified};
+    int64_t local = b->opts.now + oc_tz_offset_at(def->tz, b->opts.now);
+    bool changed = false;
+    oc_build_file *f;
+    sink_ctx s;
+    int rc = -1;
+    oc_var v[] = {{"calendar", def->name.value}, {"date", NULL}};
+
+    oc_buf_printf(&path, "%s/%s", b->opts.output, OC_ATOM_NAME);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        changed |= b->files[i].feed && b->files[i].status != OC_OUT_UNCHANGED;
+    }
+    if (t == NULL || (*log = oc_atom_load(path.data, err)) == NULL ||
+        oc_tmpl_expand(t, "atom.title", v, 2, &title, err) != 0) {
+        goto done;
+    }
+    meta.title = title.data;
+    if (changed) {
+        oc_buf entry = {0};
+
+        rc = oc_tmpl_datetime(t, oc_day_floor(local),
+                              (int)(local - oc_day_floor(local) * 86400) / 60, &date, err);
+        v[1].value = date.data;
+        rc = rc == 0 ? oc_tmpl_expand(t, "atom.entry", v, 2, &entry, err) : -1;
+        if (rc != 0 || entry_lines(b, &lines, err) != 0) {
+            oc_buf_free(&entry);
+            rc = -1;
+            goto done;
+        }
+        oc_atom_add(*log, &meta, b->opts.now, entry.data, &lines, def->changes_kept);
+        oc_buf_free(&entry);
+    }
+    rc = -1;
+    f = add_file(b, OC_ATOM_NAME, false);
+    if (oc_atom_render(*log, &meta, &bytes, err) != 0 || begin(out, OC_ATOM_NAME, &s, err) < 0 ||
+        sink_write(&s, bytes.data, bytes.len, err) != 0 || oc_out_finish(out, s.index, err) != 0) {
+        goto done;
+    }
+    f->status = oc_out_status_of(out, s.index);
+    rc = 0;
+done:
+    oc_buf_free(&path);
+    oc_buf_free(&lines);
+    oc_buf_free(&title);
+    oc_buf_free(&date);
+    oc_buf_free(&bytes);
+    return rc;
+}
+
 int oc_build_run(oc_build *b, oc_error *err)
 {
+    oc_atom *log = NULL;
     oc_out *out = NULL;
     oc_buf page_path = {0};
     char *page = NULL;
@@ -418,12 +523,14 @@ int oc_build_run(oc_build *b, oc_error *err)
             }
         }
     }
-    if (render_page(b, page, page_path.data, out, last_modified, err) != 0 ||
+    if ((out != NULL && render_log(b, out, last_modified, &log, err) != 0) ||
+        render_page(b, page, page_path.data, out, last_modified, log, err) != 0 ||
         (out != NULL && oc_out_commit(out, err) != 0)) {
         goto done;
     }
     rc = 0;
 done:
+    oc_atom_free(log);
     oc_out_free(out);
     free(page);
     oc_buf_free(&page_path);

@@ -205,6 +205,16 @@ static void account(const oc_cancel_input *in, const oc_prev *prev, const oc_pre
     c.first = w->slot != NULL ? w->slot->first : 0;
     c.last = w->slot != NULL ? w->slot->last : 0;
     c.before = *start;
+    if (start->form == OC_WHEN_DAYS) {
+        oc_when end;
+        int64_t ignored;
+
+        c.before.local = 0;
+        if (oc_prev_when(g->dtend, in->tz, &end, &ignored) && end.form == OC_WHEN_DAYS &&
+            end.first > start->first) {
+            c.before.last = end.first - 1;
+        }
+    }
     c.summary = old.data;
     c.language = in->language;
     oc_changes_add(st->changes, &c);

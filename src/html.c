@@ -427,17 +427,11 @@ static int split(const char *page, const char *path, page_parts *p, oc_error *er
 
 /* The variables of the feed block and of the rest of the page. */
 static const char *const item_vars[] = {"feed_name", "feed_contents", "feed_links"};
-static const char *const page_vars[] = {"lang",
-                                        "title",
-                                        "description",
-                                        "reference",
-                                        "updated",
-                                        "feeds_heading",
-                                        "schedule_heading",
-                                        "months_heading",
-                                        "table",
-                                        "legend",
-                                        "months"};
+static const char *const page_vars[] = {
+    "lang",    "title",         "description",      "reference",
+    "updated", "feeds_heading", "schedule_heading", "months_heading",
+    "table",   "legend",        "months",           "head_links",
+    "changes"};
 #define NITEM (sizeof(item_vars) / sizeof(item_vars[0]))
 #define NPAGE (sizeof(page_vars) / sizeof(page_vars[0]))
 
@@ -526,6 +520,60 @@ static void reference(const oc_def *def, oc_buf *out)
     }
 }
 
+/* The change log's address: beside the page. */
+static void log_href(const oc_html_input *in, oc_buf *out)
+{
+    oc_buf_printf(out, "%s%s", in->base_url != NULL ? in->base_url : "", OC_ATOM_NAME);
+}
+
+/* The <link> that lets readers find the change log. */
+static void head_links(const oc_html_input *in, oc_buf *out)
+{
+    oc_buf href = {0};
+
+    log_href(in, &href);
+    oc_buf_puts(out, "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"");
+    oc_html_escape(out, href.data);
+    oc_buf_puts(out, "\" title=\"");
+    text(out, in->tmpl, "page.changes");
+    oc_buf_puts(out, "\">");
+    oc_buf_free(&href);
+}
+
+/* "Dernières modifications": the latest entries of the change log. */
+static void changes(const oc_html_input *in, oc_buf *out)
+{
+    oc_buf href = {0};
+
+    log_href(in, &href);
+    oc_buf_puts(out, "<section class=\"changes\">\n<h2>");
+    text(out, in->tmpl, "page.changes");
+    oc_buf_puts(out, "</h2>\n");
+    if (in->nchanges > 0) {
+        oc_buf_puts(out, "<ul>\n");
+    }
+    for (size_t i = 0; i < in->nchanges && i < OC_HTML_MAX_CHANGES; i++) {
+        const oc_atom_entry *e = &in->changes[i];
+
+        oc_buf_puts(out, "<li><strong>");
+        oc_html_escape(out, e->title);
+        oc_buf_puts(out, "</strong>\n<ul>\n");
+        for (size_t k = 0; k < e->nlines; k++) {
+            oc_buf_puts(out, "<li>");
+            oc_html_escape(out, e->lines[k]);
+            oc_buf_puts(out, "</li>\n");
+        }
+        oc_buf_puts(out, "</ul></li>\n");
+    }
+    if (in->nchanges > 0) {
+        oc_buf_puts(out, "</ul>\n");
+    }
+    oc_buf_puts(out, "<p>");
+    anchor(out, in->tmpl, "", href.data, "", "page.changes_feed");
+    oc_buf_puts(out, "</p>\n</section>");
+    oc_buf_free(&href);
+}
+
 /* "Mis à jour le …": the newest LAST-MODIFIED of the feeds. */
 static int updated(const oc_html_input *in, oc_buf *out, oc_error *err)
 {
@@ -548,7 +596,21 @@ static int updated(const oc_html_input *in, oc_buf *out, oc_error *err)
 
 int oc_html_render(const oc_html_input *in, oc_buf *out, oc_error *err)
 {
-    enum { LANG, TITLE, DESC, REF, UPDATED, FEEDS, SCHEDULE, MONTHS, TABLE, LEGEND, GRID };
+    enum {
+        LANG,
+        TITLE,
+        DESC,
+        REF,
+        UPDATED,
+        FEEDS,
+        SCHEDULE,
+        MONTHS,
+        TABLE,
+        LEGEND,
+        GRID,
+        HEAD,
+        CHANGES
+    };
     oc_buf parts[NPAGE] = {{0}}, items = {0};
     const char *values[NPAGE];
     page_parts p;
@@ -568,6 +630,8 @@ int oc_html_render(const oc_html_input *in, oc_buf *out, oc_error *err)
     table(in->table, &parts[TABLE]);
     legend(in->tmpl, &parts[LEGEND]);
     months(in->def, in->sched, in->tmpl, &parts[GRID]);
+    head_links(in, &parts[HEAD]);
+    changes(in, &parts[CHANGES]);
     for (size_t i = 0; i < NPAGE; i++) {
         values[i] = parts[i].data;
     }

@@ -99,7 +99,8 @@ static bool is_stale_tmp(const char *name)
         }
     }
     return (base - name >= 5 && strncmp(base - 4, ".ics", 4) == 0) ||
-           (base - name >= 6 && strncmp(base - 5, ".html", 5) == 0);
+           (base - name >= 6 && strncmp(base - 5, ".html", 5) == 0) ||
+           (base - name >= 6 && strncmp(base - 5, ".atom", 5) == 0);
 }
 
 static void remove_stale(const char *dir)

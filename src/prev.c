@@ -1050,6 +1050,9 @@ static void entry_when(const oc_prev *prev, const prev_entry *pe, const oc_tz *t
         end.first > w->first) {
         w->last = end.first - 1;
     }
+    if (w->form == OC_WHEN_DAYS) {
+        w->local = 0;
+    }
 }
 
 void oc_prev_change(oc_changes *list, const oc_event *e, const char *summary, const char *language,

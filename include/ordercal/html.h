@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "ordercal/atom.h"
 #include "ordercal/def.h"
 #include "ordercal/sched.h"
 #include "ordercal/table.h"
@@ -14,12 +15,14 @@
 typedef struct {
     const oc_def *def;
     const oc_sched *sched;
-    const oc_table *table; /* the schedule's rows, in the calendar's language */
-    const oc_tmpl *tmpl;   /* the calendar's language */
-    const char *page;      /* the text of the page template (templates/index.html) */
-    const char *page_path; /* its file, for messages */
-    const char *base_url;  /* where the feeds are published, ending in '/'; NULL: relative */
-    int64_t last_modified; /* newest LAST-MODIFIED of the feeds; 0 when unknown */
+    const oc_table *table;        /* the schedule's rows, in the calendar's language */
+    const oc_tmpl *tmpl;          /* the calendar's language */
+    const char *page;             /* the text of the page template (templates/index.html) */
+    const char *page_path;        /* its file, for messages */
+    const char *base_url;         /* where the feeds are published, ending in '/'; NULL: relative */
+    int64_t last_modified;        /* newest LAST-MODIFIED of the feeds; 0 when unknown */
+    const oc_atom_entry *changes; /* the change log's entries, most recent first */
+    size_t nchanges;
 } oc_html_input;
 
 /* Renders the page that publishes the feeds of 'in->def': per feed its
@@ -43,6 +46,9 @@ void oc_url_encode(oc_buf *out, const char *text);
 /* Appends an SVG image of the QR code of 'text' (libqrencode, level M).
  * Returns 0, or -1 when 'text' cannot be encoded. */
 int oc_html_qr_svg(oc_buf *out, const char *text, const char *label);
+
+/* The most entries of the change log the page shows. */
+#define OC_HTML_MAX_CHANGES 5
 
 /* The most months the page's grid shows. */
 #define OC_HTML_MAX_MONTHS 36

@@ -40,9 +40,9 @@ static void render(page *p, const char *yaml, const char *base_url, int64_t last
     assert_non_null(p->table);
     {
         oc_buf text = {0};
-        oc_html_input in = {p->def,   p->sched,     p->table,
-                            p->tmpl,  NULL,         OC_TEST_TEMPLATES "/index.html",
-                            base_url, last_modified};
+        oc_html_input in = {
+            p->def,   p->sched,      p->table, p->tmpl, NULL, OC_TEST_TEMPLATES "/index.html",
+            base_url, last_modified, NULL,     0};
 
         assert_int_equal(oc_file_read(in.page_path, 1 << 22, &text, &err), 0);
         in.page = text.data;
@@ -115,7 +115,9 @@ static void test_html_links_and_qr(void **state)
 
     /* Self-contained: no script, no external style sheet or image. */
     assert_null(strstr(p.page.data, "<script"));
-    assert_null(strstr(p.page.data, "<link"));
+    assert_int_equal(count(p.page.data, "<link"), 1); /* the change log's, below */
+    assert_has(p.page.data, "<link rel=\"alternate\" type=\"application/atom+xml\" "
+                            "href=\"https://cal.example.org/v/changes.atom\"");
     assert_null(strstr(p.page.data, "<img"));
     page_free(&p);
 }
