@@ -7,6 +7,7 @@
 
 #include "ordercal/build.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "ordercal/feed.h"
 #include "ordercal/html.h"
 #include "ordercal/prev.h"
+#include "ordercal/retire.h"
 #include "ordercal/sched.h"
 #include "ordercal/table.h"
 #include "ordercal/tmpl.h"
@@ -84,6 +86,7 @@ void oc_build_free(oc_build *b)
     for (size_t i = 0; i < b->nfiles; i++) {
         free(b->files[i].path);
         free(b->files[i].report);
+        free(b->files[i].name);
     }
     free(b->cals);
     free(b->summaries);
@@ -401,12 +404,138 @@ static char *read_page(const oc_build *b, oc_buf *path, oc_error *err)
     return text.data != NULL ? oc_buf_detach(&text) : oc_xstrdup("");
 }
 
+/* ---- retired feeds -------------------------------------------------------- */
+
+/* True when a definition of the run declares the feed file 'name'. */
+static bool declared(const oc_build *b, const char *name)
+{
+    for (size_t c = 0; c < b->ncals; c++) {
+        for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
+            const char *id = b->cals[c].def->feeds[i].id.value;
+            size_t n = strlen(id);
+
+            if (strncmp(name, id, n) == 0 && strcmp(name + n, ".ics") == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .ics files of the output folder that no definition declares, sorted. */
+static size_t undeclared(const oc_build *b, char ***out)
+{
+    DIR *d = opendir(b->opts.output);
+    struct dirent *ent;
+    size_t n = 0;
+
+    *out = NULL;
+    while (d != NULL && (ent = readdir(d)) != NULL) {
+        size_t len = strlen(ent->d_name);
+
+        if (ent->d_name[0] != '.' && len > 4 && strcmp(ent->d_name + len - 4, ".ics") == 0 &&
+            !declared(b, ent->d_name)) {
+            *out = oc_xrealloc(*out, (n + 1) * sizeof(**out));
+            (*out)[n++] = oc_xstrdup(ent->d_name);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    if (n > 1) {
+        qsort(*out, n, sizeof(**out), cmp_names);
+    }
+    return n;
+}
+
+/* One retired feed: reported, rewritten once as a notice, deleted on --prune. */
+static int retire_one(oc_build *b, oc_out *out, const char *name, oc_error *err)
+{
+    const oc_def *def = b->cals[0].def;
+    oc_buf path = {0}, text = {0}, bytes = {0}, nm = {0};
+    oc_retire_input in = {templates_for(b, def, NULL, err), def->language.value,
+                          b->opts.base_url != NULL ? b->opts.base_url : def->base_url.value,
+                          b->opts.now};
+    oc_build_file *f;
+    size_t cancelled = 0;
+    sink_ctx s;
+    int rc = -1;
+
+    oc_buf_printf(&path, "%s/%s", b->opts.output, name);
+    if (in.tmpl == NULL || oc_file_read(path.data, 64 * 1024 * 1024, &text, err) < 0) {
+        goto done;
+    }
+    rc = 0;
+    if (!oc_retire_ours(text.data, text.len)) {
+        goto done; /* not ours: never touched */
+    }
+    f = add_file(b, name, false);
+    f->retired = true;
+    f->status = OC_OUT_UNCHANGED;
+    oc_retire_name(text.data, text.len, &nm);
+    f->name = oc_buf_detach(&nm);
+    if (b->opts.prune) {
+        oc_out_remove(out, name);
+        f->pruned = true;
+    } else if (!oc_retire_done(text.data, text.len)) {
+        rc = -1;
+        if (oc_retire_render(&in, text.data, text.len, &bytes, &cancelled, err) != 0 ||
+            begin(out, name, &s, err) < 0 || sink_write(&s, bytes.data, bytes.len, err) != 0 ||
+            oc_out_finish(out, s.index, err) != 0) {
+            goto done;
+        }
+        f->status = oc_out_status_of(out, s.index);
+        f->changed = cancelled;
+        rc = 0;
+    }
+done:
+    oc_buf_free(&path);
+    oc_buf_free(&text);
+    oc_buf_free(&bytes);
+    oc_buf_free(&nm);
+    return rc;
+}
+
+static int retire_feeds(oc_build *b, oc_out *out, oc_error *err)
+{
+    char **names;
+    size_t n = undeclared(b, &names);
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) {
+            rc = retire_one(b, out, names[i], err);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
 /* ---- the change log ------------------------------------------------------- */
 
 /* The lines of this build's entry: each calendar's changes, the feeds it
  * created, or else the feeds it updated. */
 static int entry_lines(oc_build *b, oc_buf *lines, oc_error *err)
 {
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const oc_build_file *f = &b->files[i];
+        const oc_tmpl *t = templates_for(b, b->cals[0].def, NULL, err);
+        oc_var v[] = {{"feed", f->name}};
+
+        if (f->retired && (f->pruned || f->status != OC_OUT_UNCHANGED) &&
+            (t == NULL || oc_tmpl_expand(t, "change.retired", v, 1, lines, err) != 0)) {
+            return -1;
+        }
+        if (f->retired && (f->pruned || f->status != OC_OUT_UNCHANGED)) {
+            oc_buf_putc(lines, '\n');
+        }
+    }
     for (size_t c = 0; c < b->ncals; c++) {
         calendar *cal = &b->cals[c];
         const oc_tmpl *t = templates_for(b, cal->def, NULL, err);
@@ -458,7 +587,9 @@ static int render_log(oc_build *b, oc_out *out, int64_t last_modified, oc_atom *
 
     oc_buf_printf(&path, "%s/%s", b->opts.output, OC_ATOM_NAME);
     for (size_t i = 0; i < b->nfiles; i++) {
-        changed |= b->files[i].feed && b->files[i].status != OC_OUT_UNCHANGED;
+        const oc_build_file *x = &b->files[i];
+
+        changed |= ((x->feed || x->retired) && x->status != OC_OUT_UNCHANGED) || x->pruned;
     }
     if (t == NULL || (*log = oc_atom_load(path.data, err)) == NULL ||
         oc_tmpl_expand(t, "atom.title", v, 2, &title, err) != 0) {
@@ -523,7 +654,8 @@ int oc_build_run(oc_build *b, oc_error *err)
             }
         }
     }
-    if ((out != NULL && render_log(b, out, last_modified, &log, err) != 0) ||
+    if ((out != NULL &&
+         (retire_feeds(b, out, err) != 0 || render_log(b, out, last_modified, &log, err) != 0)) ||
         render_page(b, page, page_path.data, out, last_modified, log, err) != 0 ||
         (out != NULL && oc_out_commit(out, err) != 0)) {
         goto done;
@@ -547,7 +679,15 @@ static void files_text(const oc_build *b, oc_buf *out)
         const oc_build_file *f = &b->files[i];
         const char *line = f->report;
 
-        if (f->status == OC_OUT_UNCHANGED) {
+        if (f->retired) {
+            oc_buf_printf(out, "%s: retired (not in the definition)\n", f->path);
+            if (f->pruned) {
+                oc_buf_printf(out, "  %sdeleted (--prune)\n", would);
+            } else if (f->status != OC_OUT_UNCHANGED) {
+                oc_buf_printf(out, "  %srewritten as a notice (%zu event%s cancelled)\n", would,
+                              f->changed, f->changed == 1 ? "" : "s");
+            }
+        } else if (f->status == OC_OUT_UNCHANGED) {
             oc_buf_printf(out, "%s: unchanged\n", f->path);
         } else if (!f->feed) {
             oc_buf_printf(out, "%s: %s%s\n", f->path, would,

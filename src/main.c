@@ -17,7 +17,7 @@
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
-enum { OPT_BASE_URL = 256, OPT_TEMPLATES, OPT_DRY_RUN, OPT_LOCK_TIMEOUT, OPT_STRICT };
+enum { OPT_BASE_URL = 256, OPT_TEMPLATES, OPT_DRY_RUN, OPT_LOCK_TIMEOUT, OPT_STRICT, OPT_PRUNE };
 
 struct oc_opts {
     const char *command;
@@ -28,19 +28,17 @@ struct oc_opts {
 
 static const char usage_text[] =
     "Usage: ordercal build [DEFINITION] [-o DIR] [--base-url URL] [--templates DIR]\n"
-    "                      [--dry-run] [-q] [--strict] [--lock-timeout SECONDS]\n"
+    "                      [--dry-run] [-q] [--strict] [--prune] [--lock-timeout SECONDS]\n"
     "       ordercal check [DEFINITION] [--templates DIR] [--strict]\n"
     "       ordercal show  [DEFINITION] [--templates DIR]\n"
     "       ordercal --help | --version\n"
     "\n"
     "Turns a schedule definition (YAML) into RFC 5545 .ics feeds and an index.html.\n"
-    "Without DEFINITION, the shipped schedules/" DEFAULT_DEFINITION " is used.\n"
-    "\n"
+    "Without DEFINITION, the shipped schedules/" DEFAULT_DEFINITION " is used.\n\n"
     "Commands:\n"
     "  build   write DIR/<feed id>.ics for every feed and DIR/index.html\n"
     "  check   validate the definition and its feeds; write nothing\n"
-    "  show    print the computed schedule as a table\n"
-    "\n"
+    "  show    print the computed schedule as a table\n\n"
     "Options:\n"
     "  -o, --output DIR        output folder (default: out/)\n"
     "      --base-url URL      where DIR is published (default: calendar.base_url)\n"
@@ -48,6 +46,7 @@ static const char usage_text[] =
     "      --dry-run           build and report, but write nothing\n"
     "  -q, --quiet             print errors only (no report, no warnings)\n"
     "      --strict            treat warnings (public holidays) as errors\n"
+    "      --prune             delete retired feeds (feeds of DIR no definition declares)\n"
     "      --lock-timeout S    wait at most S seconds for another run (default: 30)\n"
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
@@ -140,6 +139,7 @@ static int parse(int argc, char **argv, struct oc_opts *o)
         {"quiet", no_argument, NULL, 'q'},
         {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
         {"strict", no_argument, NULL, OPT_STRICT},
+        {"prune", no_argument, NULL, OPT_PRUNE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -162,13 +162,12 @@ static int parse(int argc, char **argv, struct oc_opts *o)
             o->build.templates = optarg;
             break;
         case OPT_DRY_RUN:
-            o->dry_run = true;
+        case OPT_PRUNE:
+            *(c == OPT_PRUNE ? &o->build.prune : &o->dry_run) = true;
             break;
         case 'q':
-            o->quiet = true;
-            break;
         case OPT_STRICT:
-            o->strict = true;
+            *(c == 'q' ? &o->quiet : &o->strict) = true;
             break;
         case OPT_LOCK_TIMEOUT:
             o->build.lock_timeout = strtod(optarg, &end);
@@ -210,7 +209,7 @@ static int parse(int argc, char **argv, struct oc_opts *o)
 int main(int argc, char **argv)
 {
     struct oc_opts o = {NULL,  NULL,  false,
-                        false, false, {OC_BUILD_WRITE, "out", NULL, NULL, 30.0, 0, true}};
+                        false, false, {OC_BUILD_WRITE, "out", NULL, NULL, 30.0, 0, true, false}};
     char *definition = NULL, *templates = NULL, *base_url = NULL;
     oc_error err;
     int rc = parse(argc, argv, &o);

@@ -49,6 +49,8 @@ struct oc_out {
     int lock_fd;
     out_file *files;
     size_t count;
+    char **removals; /* files to delete once the others are committed */
+    size_t nremovals;
 };
 
 static int set_io(oc_error *err, const char *what, const char *path)
@@ -396,6 +398,15 @@ oc_out_status oc_out_status_of(const oc_out *out, int index)
     return out->files[index].status;
 }
 
+void oc_out_remove(oc_out *out, const char *name)
+{
+    oc_buf path = {0};
+
+    oc_buf_printf(&path, "%s/%s", out->dir, name);
+    out->removals = oc_xrealloc(out->removals, (out->nremovals + 1) * sizeof(*out->removals));
+    out->removals[out->nremovals++] = oc_buf_detach(&path);
+}
+
 int oc_out_commit(oc_out *out, oc_error *err)
 {
     int dfd;
@@ -416,6 +427,11 @@ int oc_out_commit(oc_out *out, oc_error *err)
         f->committed = true;
     }
 
+    for (size_t i = 0; !out->dry && i < out->nremovals; i++) {
+        if (unlink(out->removals[i]) != 0 && errno != ENOENT) {
+            return set_io(err, "cannot delete", out->removals[i]);
+        }
+    }
     if (out->dry) {
         return 0;
     }
@@ -465,6 +481,10 @@ void oc_out_free(oc_out *out)
         free(out->files[i].tmp);
     }
     free(out->files);
+    for (size_t i = 0; i < out->nremovals; i++) {
+        free(out->removals[i]);
+    }
+    free(out->removals);
     if (out->lock_fd >= 0) {
         close(out->lock_fd); /* releases the flock */
     }

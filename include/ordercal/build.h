@@ -29,6 +29,7 @@ typedef struct {
     double lock_timeout;   /* seconds */
     int64_t now;           /* "now": DTSTAMP of changed events, the horizon */
     bool reports;          /* collect each feed's change report */
+    bool prune;            /* delete retired feeds (never without it) */
 } oc_build_opts;
 
 /* A warning about a definition: an event on a public holiday. */
@@ -46,6 +47,9 @@ typedef struct {
     size_t events;  /* events in the feed */
     size_t changed; /* added, changed and removed events */
     char *report;   /* the change report, lines ending in '\n'; NULL when empty */
+    bool retired;   /* a feed of ours no definition of the run declares */
+    bool pruned;    /* deleted (--prune) */
+    char *name;     /* a retired feed: its calendar name */
 } oc_build_file;
 
 /* What one definition holds, for `check`. */

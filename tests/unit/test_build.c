@@ -42,7 +42,7 @@ static int teardown(void **state)
 /* Runs one build of 'def' in 'mode' and returns what it says. */
 static char *run(const char *def, oc_build_mode mode, int64_t now)
 {
-    oc_build_opts opts = {mode, dir, NULL, OC_TEST_TEMPLATES, 1.0, now, true};
+    oc_build_opts opts = {mode, dir, NULL, OC_TEST_TEMPLATES, 1.0, now, true, false};
     oc_build *b = oc_build_new(&opts);
     oc_buf text = {0};
     oc_error err;
@@ -134,7 +134,7 @@ static void test_build_language_without_templates(void **state)
     static const char yaml[] = "calendar: { id: ev, name: Ev, timezone: UTC, language: de }\n"
                                "session: {}\n"
                                "rhythm: [ { from: 2023-07-24 } ]\n";
-    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true};
+    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, false};
     oc_build *b = oc_build_new(&opts);
     char def[128];
     oc_error err;
@@ -157,7 +157,7 @@ static void test_build_language_without_templates(void **state)
 
 static void test_build_show(void **state)
 {
-    oc_build_opts opts = {OC_BUILD_CHECK, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, false};
+    oc_build_opts opts = {OC_BUILD_CHECK, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, false, false};
     oc_build *b = oc_build_new(&opts);
     oc_buf text = {0};
     oc_error err;
