@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs what ordercal needs on Debian 12 (bookworm), and does nothing for
 # what is already there:
-#   to build: the compiler, CMake, libical, libyaml, libuuid, libqrencode, the tz database;
+#   to build: the compiler, CMake, libical, libyaml, libuuid, libqrencode, libxml2,
+#             the tz database;
 #   to test:  cmocka, and the independent readers the suite checks the output
 #             with (Python icalendar and vobject, PHP's sabre/vobject, ical.js and
 #             node-ical from npm,
@@ -11,8 +12,8 @@
 # Usage: ./install-deps.sh [--build-only]
 set -eu
 cd "$(dirname "$0")"
-build="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev tzdata"
-tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml php-cli php-sabre-vobject chromium nginx-light curl valgrind
+build="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev libxml2-dev tzdata"
+tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml python3-feedparser php-cli php-sabre-vobject chromium nginx-light curl valgrind
     dpkg-dev debhelper lintian systemd man-db"
 packages=$build
 [ "${1:-}" = "--build-only" ] || packages="$build $tests"

@@ -9,6 +9,7 @@
 
 #include "ordercal/build.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,11 +17,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ordercal/atom.h"
 #include "ordercal/def.h"
 #include "ordercal/event.h"
 #include "ordercal/feed.h"
 #include "ordercal/html.h"
 #include "ordercal/prev.h"
+#include "ordercal/retire.h"
 #include "ordercal/sched.h"
 #include "ordercal/state.h"
 #include "ordercal/table.h"
@@ -41,7 +44,9 @@ typedef struct {
     oc_def *def;
     oc_sched *sched;
     oc_events *events;
-    oc_table *table; /* its rows in its language, made on first use */
+    oc_table *table;    /* its rows in its language, made on first use */
+    size_t first_file;  /* its first feed in the build's files */
+    oc_changes changes; /* what its feeds changed, for the change log */
 } calendar;
 
 /* A calendar id or feed id a definition of the run declares, and where:
@@ -88,6 +93,7 @@ void oc_build_free(oc_build *b)
     for (size_t i = 0; i < b->ncals; i++) {
         oc_table_free(b->cals[i].table);
         oc_events_free(b->cals[i].events);
+        oc_changes_clear(&b->cals[i].changes);
         oc_sched_free(b->cals[i].sched);
         oc_def_free(b->cals[i].def);
     }
@@ -101,6 +107,7 @@ void oc_build_free(oc_build *b)
     for (size_t i = 0; i < b->nfiles; i++) {
         free(b->files[i].path);
         free(b->files[i].report);
+        free(b->files[i].name);
     }
     free(b->cals);
     free(b->ids);
@@ -282,7 +289,9 @@ static int add_definition(oc_build *b, const char *path, oc_error *err)
     cal = &b->cals[b->ncals];
     b->summaries[b->ncals++] =
         (oc_build_summary){def->path, sched->count, sched->open_count, def->feed_count};
-    *cal = (calendar){def, sched, NULL, NULL}; /* the events: when a feed needs them */
+    memset(cal, 0, sizeof(*cal)); /* the events, table, changes: when needed */
+    cal->def = def;
+    cal->sched = sched;
     declare(b, def);
     warn_holidays(b, cal);
 
@@ -449,6 +458,7 @@ static int render_feed(oc_build *b, calendar *cal, const oc_def_feed *feed, oc_o
     oc_buf_printf(&name, "%s.ics", feed->id.value);
     f = add_file(b, name.data, true);
     stats.report = b->opts.reports ? &report : NULL;
+    stats.changes = b->opts.mode != OC_BUILD_CHECK ? &cal->changes : NULL;
     if (in.tmpl == NULL ||
         (b->opts.mode != OC_BUILD_CHECK && (prev = oc_prev_load(f->path, err)) == NULL) ||
         begin(out, name.data, &s, err) < 0 ||
@@ -473,12 +483,12 @@ done:
  * newest LAST-MODIFIED of its feeds so that it too stays byte-identical
  * while the schedules do. */
 static int render_page(oc_build *b, const char *page, const char *page_path, oc_out *out,
-                       int64_t last_modified, oc_error *err)
+                       int64_t last_modified, const oc_atom *log, oc_error *err)
 {
     oc_html_calendar *cals = oc_xcalloc(b->ncals, sizeof(*cals));
     const char *lang = b->opts.site_language;
-    oc_html_input in = {cals, b->ncals, b->opts.site_name, lang,
-                        NULL, page,     page_path,         last_modified};
+    oc_html_input in = {cals, b->ncals,  b->opts.site_name, lang, NULL,
+                        page, page_path, last_modified,     NULL, 0};
     oc_build_file *f = add_file(b, PAGE_NAME, false);
     oc_buf html = {0};
     sink_ctx s;
@@ -495,6 +505,7 @@ static int render_page(oc_build *b, const char *page, const char *page_path, oc_
         }
     }
     in.site_tmpl = lang != NULL ? templates(b, lang)->tmpl : NULL;
+    in.changes = log != NULL ? oc_atom_entries(log, &in.nchanges) : NULL;
     if (oc_html_render(&in, &html, err) != 0 || begin(out, PAGE_NAME, &s, err) < 0 ||
         sink_write(&s, html.data, html.len, err) != 0 ||
         (out != NULL && oc_out_finish(out, s.index, err) != 0)) {
@@ -593,6 +604,220 @@ static int check_site(oc_build *b, oc_error *err)
     return -1;
 }
 
+/* ---- retired feeds -------------------------------------------------------- */
+
+/* True when a definition of the run declares the feed file 'name' ("x.ics"). */
+static bool declares_file(const oc_build *b, const char *name)
+{
+    size_t n = strlen(name);
+    char *id = oc_xstrndup(name, n - 4);
+    bool yes = oc_build_declares(b, id);
+
+    free(id);
+    return yes;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .ics files of the output folder that no definition declares, sorted. */
+static size_t undeclared(const oc_build *b, char ***out)
+{
+    DIR *d = opendir(b->opts.output);
+    struct dirent *ent;
+    size_t n = 0;
+
+    *out = NULL;
+    while (d != NULL && (ent = readdir(d)) != NULL) {
+        size_t len = strlen(ent->d_name);
+
+        if (ent->d_name[0] != '.' && len > 4 && strcmp(ent->d_name + len - 4, ".ics") == 0 &&
+            !declares_file(b, ent->d_name)) {
+            *out = oc_xrealloc(*out, (n + 1) * sizeof(**out));
+            (*out)[n++] = oc_xstrdup(ent->d_name);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    if (n > 1) {
+        qsort(*out, n, sizeof(**out), cmp_names);
+    }
+    return n;
+}
+
+/* One retired feed: reported, rewritten once as a notice, deleted on --prune. */
+static int retire_one(oc_build *b, oc_out *out, const char *name, oc_error *err)
+{
+    const oc_def *def = b->cals[0].def;
+    oc_buf path = {0}, text = {0}, bytes = {0}, nm = {0};
+    oc_retire_input in = {templates_for(b, def, NULL, err), def->language.value,
+                          base_url_of(b, def), b->opts.now};
+    oc_build_file *f;
+    size_t cancelled = 0;
+    sink_ctx s;
+    int rc = -1;
+
+    oc_buf_printf(&path, "%s/%s", b->opts.output, name);
+    if (in.tmpl == NULL || oc_file_read(path.data, 64 * 1024 * 1024, &text, err) < 0) {
+        goto done;
+    }
+    rc = 0;
+    if (!oc_retire_ours(text.data, text.len)) {
+        goto done; /* not ours: never touched */
+    }
+    f = add_file(b, name, false);
+    f->retired = true;
+    f->status = OC_OUT_UNCHANGED;
+    oc_retire_name(text.data, text.len, &nm);
+    f->name = oc_buf_detach(&nm);
+    if (b->opts.prune) {
+        oc_out_remove(out, name);
+        f->pruned = true;
+    } else if (!oc_retire_done(text.data, text.len)) {
+        rc = -1;
+        if (oc_retire_render(&in, text.data, text.len, &bytes, &cancelled, err) != 0 ||
+            begin(out, name, &s, err) < 0 || sink_write(&s, bytes.data, bytes.len, err) != 0 ||
+            oc_out_finish(out, s.index, err) != 0) {
+            goto done;
+        }
+        f->status = oc_out_status_of(out, s.index);
+        f->changed = cancelled;
+        rc = 0;
+    }
+done:
+    oc_buf_free(&path);
+    oc_buf_free(&text);
+    oc_buf_free(&bytes);
+    oc_buf_free(&nm);
+    return rc;
+}
+
+static int retire_feeds(oc_build *b, oc_out *out, oc_error *err)
+{
+    char **names;
+    size_t n = undeclared(b, &names);
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) {
+            rc = retire_one(b, out, names[i], err);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+/* ---- the change log ------------------------------------------------------- */
+
+/* The lines of this build's entry: each calendar's changes, the feeds it
+ * created, or else the feeds it updated. */
+static int entry_lines(oc_build *b, oc_buf *lines, oc_error *err)
+{
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const oc_build_file *f = &b->files[i];
+        const oc_tmpl *t = templates_for(b, b->cals[0].def, NULL, err);
+        oc_var v[] = {{"feed", f->name}};
+
+        if (f->retired && (f->pruned || f->status != OC_OUT_UNCHANGED) &&
+            (t == NULL || oc_tmpl_expand(t, "change.retired", v, 1, lines, err) != 0)) {
+            return -1;
+        }
+        if (f->retired && (f->pruned || f->status != OC_OUT_UNCHANGED)) {
+            oc_buf_putc(lines, '\n');
+        }
+    }
+    for (size_t c = 0; c < b->ncals; c++) {
+        calendar *cal = &b->cals[c];
+        const oc_tmpl *t = templates_for(b, cal->def, NULL, err);
+        size_t mark = lines->len;
+
+        if (t == NULL ||
+            oc_atom_words(t, cal->def->language.value, &cal->changes, lines, err) != 0) {
+            return -1;
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t i = 0; i < cal->def->feed_count; i++) {
+                const oc_build_file *f = &b->files[cal->first_file + i];
+                oc_var v[] = {{"feed", oc_def_feed_name(cal->def, &cal->def->feeds[i])}};
+
+                if ((pass == 0 && f->status != OC_OUT_CREATED) ||
+                    (pass == 1 && (lines->len != mark || f->status != OC_OUT_UPDATED))) {
+                    continue;
+                }
+                if (oc_tmpl_expand(t, pass == 0 ? "change.published" : "change.updated", v, 1,
+                                   lines, err) != 0) {
+                    return -1;
+                }
+                oc_buf_putc(lines, '\n');
+            }
+        }
+    }
+    return 0;
+}
+
+/* DIR/changes.atom: a new entry when this build changed a feed. Loaded
+ * into '*log' for the page. */
+static int render_log(oc_build *b, oc_out *out, int64_t last_modified, oc_atom **log, oc_error *err)
+{
+    const oc_def *def = b->cals[0].def;
+    const oc_tmpl *t = templates_for(b, def, NULL, err);
+    oc_buf path = {0}, lines = {0}, title = {0}, date = {0}, bytes = {0};
+    oc_atom_meta meta = {def->id.value,       NULL,         def->name.value, def->language.value,
+                         base_url_of(b, def), last_modified};
+    int64_t local = b->opts.now + oc_tz_offset_at(def->tz, b->opts.now);
+    bool changed = false;
+    oc_build_file *f;
+    sink_ctx s;
+    int rc = -1;
+    oc_var v[] = {{"calendar", def->name.value}, {"date", NULL}};
+
+    oc_buf_printf(&path, "%s/%s", b->opts.output, OC_ATOM_NAME);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const oc_build_file *x = &b->files[i];
+
+        changed |= ((x->feed || x->retired) && x->status != OC_OUT_UNCHANGED) || x->pruned;
+    }
+    if (t == NULL || (*log = oc_atom_load(path.data, err)) == NULL ||
+        oc_tmpl_expand(t, "atom.title", v, 2, &title, err) != 0) {
+        goto done;
+    }
+    meta.title = title.data;
+    if (changed) {
+        oc_buf entry = {0};
+
+        rc = oc_tmpl_datetime(t, oc_day_floor(local),
+                              (int)(local - oc_day_floor(local) * 86400) / 60, &date, err);
+        v[1].value = date.data;
+        rc = rc == 0 ? oc_tmpl_expand(t, "atom.entry", v, 2, &entry, err) : -1;
+        if (rc != 0 || entry_lines(b, &lines, err) != 0) {
+            oc_buf_free(&entry);
+            rc = -1;
+            goto done;
+        }
+        oc_atom_add(*log, &meta, b->opts.now, entry.data, &lines, def->changes_kept);
+        oc_buf_free(&entry);
+    }
+    rc = -1;
+    f = add_file(b, OC_ATOM_NAME, false);
+    if (oc_atom_render(*log, &meta, &bytes, err) != 0 || begin(out, OC_ATOM_NAME, &s, err) < 0 ||
+        sink_write(&s, bytes.data, bytes.len, err) != 0 || oc_out_finish(out, s.index, err) != 0) {
+        goto done;
+    }
+    f->status = oc_out_status_of(out, s.index);
+    rc = 0;
+done:
+    oc_buf_free(&path);
+    oc_buf_free(&lines);
+    oc_buf_free(&title);
+    oc_buf_free(&date);
+    oc_buf_free(&bytes);
+    return rc;
+}
+
 /* ---- the memory of the last build ----------------------------------------- */
 
 /* Everything the files depend on: the program, the options, the day (the
@@ -636,7 +861,7 @@ static size_t file_names(const oc_build *b, char ***out)
     for (size_t c = 0; c < b->ncals; c++) {
         n += b->cals[c].def->feed_count;
     }
-    *out = oc_xcalloc(n + 1, sizeof(**out));
+    *out = oc_xcalloc(n + 2, sizeof(**out));
     n = 0;
     for (size_t c = 0; c < b->ncals; c++) {
         for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
@@ -646,6 +871,7 @@ static size_t file_names(const oc_build *b, char ***out)
             (*out)[n++] = oc_buf_detach(&name);
         }
     }
+    (*out)[n++] = oc_xstrdup(OC_ATOM_NAME);
     (*out)[n++] = oc_xstrdup(PAGE_NAME);
     return n;
 }
@@ -654,11 +880,21 @@ static size_t file_names(const oc_build *b, char ***out)
  * every one is reported unchanged, none is rendered. */
 static bool unchanged(oc_build *b, uint64_t key, char **names, size_t n)
 {
-    if (!oc_state_current(b->opts.output, key, (const char *const *)names, n)) {
+    char **retired;
+    size_t nretired = undeclared(b, &retired);
+
+    for (size_t i = 0; i < nretired; i++) {
+        free(retired[i]);
+    }
+    free(retired);
+
+    /* A feed no definition declares is reported on every build: by the
+     * whole build, which knows whether it is ours. */
+    if (nretired > 0 || !oc_state_current(b->opts.output, key, (const char *const *)names, n)) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        oc_build_file *f = add_file(b, names[i], i + 1 < n);
+        oc_build_file *f = add_file(b, names[i], i + 2 < n);
 
         f->status = OC_OUT_UNCHANGED;
     }
@@ -695,6 +931,7 @@ static void names_free(char **names, size_t n)
 
 int oc_build_run(oc_build *b, oc_error *err)
 {
+    oc_atom *log = NULL;
     oc_out *out = NULL;
     oc_buf page_path = {0};
     char *page = NULL;
@@ -722,6 +959,7 @@ int oc_build_run(oc_build *b, oc_error *err)
         }
     }
     for (size_t c = 0; c < b->ncals; c++) {
+        b->cals[c].first_file = b->nfiles;
         for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
             if (render_feed(b, &b->cals[c], &b->cals[c].def->feeds[i], out, &last_modified, err) !=
                 0) {
@@ -735,13 +973,16 @@ int oc_build_run(oc_build *b, oc_error *err)
         oc_events_free(b->cals[c].events);
         b->cals[c].events = NULL;
     }
-    if (render_page(b, page, page_path.data, out, last_modified, err) != 0 ||
+    if ((out != NULL &&
+         (retire_feeds(b, out, err) != 0 || render_log(b, out, last_modified, &log, err) != 0)) ||
+        render_page(b, page, page_path.data, out, last_modified, log, err) != 0 ||
         (out != NULL && oc_out_commit(out, err) != 0) ||
         (b->opts.mode == OC_BUILD_WRITE && save_state(b, out, key, names, nnames, err) != 0)) {
         goto done;
     }
     rc = 0;
 done:
+    oc_atom_free(log);
     oc_out_free(out);
     names_free(names, nnames);
     free(page);
@@ -759,7 +1000,15 @@ static void files_text(const oc_build *b, oc_buf *out)
         const oc_build_file *f = &b->files[i];
         const char *line = f->report;
 
-        if (f->status == OC_OUT_UNCHANGED) {
+        if (f->retired) {
+            oc_buf_printf(out, "%s: retired (not in the definition)\n", f->path);
+            if (f->pruned) {
+                oc_buf_printf(out, "  %sdeleted (--prune)\n", would);
+            } else if (f->status != OC_OUT_UNCHANGED) {
+                oc_buf_printf(out, "  %srewritten as a notice (%zu event%s cancelled)\n", would,
+                              f->changed, f->changed == 1 ? "" : "s");
+            }
+        } else if (f->status == OC_OUT_UNCHANGED) {
             oc_buf_printf(out, "%s: unchanged\n", f->path);
         } else if (!f->feed) {
             oc_buf_printf(out, "%s: %s%s\n", f->path, would,

@@ -486,8 +486,9 @@ static bool get_language(ctx *c, yaml_node_t *n, const char *path, oc_def_str *o
 
 static bool load_calendar(ctx *c, yaml_node_t *n, oc_def *def)
 {
-    static const char *const keys[] = {"id",  "name",      "description", "timezone", "language",
-                                       "url", "reference", "refresh",     "base_url", "holidays"};
+    static const char *const keys[] = {"id",       "name",     "description",   "timezone",
+                                       "language", "url",      "reference",     "refresh",
+                                       "base_url", "holidays", "cancelled_days"};
     fields f;
     yaml_node_t *v;
     const char *p = "calendar";
@@ -551,6 +552,10 @@ static bool load_calendar(ctx *c, yaml_node_t *n, oc_def *def)
         }
         def->holidays.value = oc_xstrdup(s);
         def->holidays.pos = node_pos(v);
+    }
+    if ((v = field(&f, "cancelled_days")) != NULL &&
+        !get_int(c, v, "cancelled_days", p, 0, OC_DEF_MAX_CANCELLED_DAYS, &def->cancelled_days)) {
+        return false;
     }
     return true;
 }
@@ -1050,13 +1055,15 @@ static void set_defaults(oc_def *def)
     def->rules[OC_KIND_APPOINTMENTS].offset = 1;
     def->rules[OC_KIND_APPOINTMENTS].length = 1;
     def->horizon_weeks = 26;
+    def->cancelled_days = 14;
+    def->changes_kept = 50;
     def->refresh = 6 * 3600;
 }
 
 static bool load_root(ctx *c, yaml_node_t *root, oc_def *def)
 {
-    static const char *const keys[] = {"calendar", "session", "rhythm",
-                                       "sessions", "feeds",   "horizon_weeks"};
+    static const char *const keys[] = {"calendar", "session",       "rhythm",      "sessions",
+                                       "feeds",    "horizon_weeks", "changes_kept"};
     fields f;
     yaml_node_t *v;
 
@@ -1087,6 +1094,10 @@ static bool load_root(ctx *c, yaml_node_t *root, oc_def *def)
         if (!get_int(c, v, "horizon_weeks", "", 1, OC_DEF_MAX_HORIZON, &def->horizon_weeks)) {
             return false;
         }
+    }
+    if ((v = field(&f, "changes_kept")) != NULL &&
+        !get_int(c, v, "changes_kept", "", 1, OC_DEF_MAX_CHANGES_KEPT, &def->changes_kept)) {
+        return false;
     }
     if ((v = field(&f, "feeds")) != NULL) {
         if (!load_feeds(c, v, def)) {

@@ -69,3 +69,9 @@ int oc_error_exit_status(const oc_error *err)
 
     return (unsigned)err->code < sizeof(status) / sizeof(status[0]) ? status[err->code] : 4;
 }
+
+int oc_error_report(const oc_error *err, FILE *fp)
+{
+    oc_error_print(err, fp);
+    return oc_error_exit_status(err);
+}

@@ -15,7 +15,7 @@
 static const uuid_t uid_namespace = {0x2a, 0x84, 0x26, 0x44, 0x00, 0x1d, 0x44, 0x66,
                                      0x9c, 0xa0, 0x07, 0xe6, 0xf4, 0xf2, 0x03, 0x41};
 
-void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37])
+void oc_event_uid(const char *calendar_id, const char *kind_name, oc_day session, char out[37])
 {
     oc_buf name = {0};
     uuid_t u;
@@ -23,7 +23,7 @@ void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char ou
 
     oc_buf_puts(&name, calendar_id);
     oc_buf_putc(&name, '/');
-    oc_buf_puts(&name, oc_kind_name(kind));
+    oc_buf_puts(&name, kind_name);
     oc_buf_putc(&name, '/');
     oc_buf_put_uint(&name, (uint64_t)d.year, 4);
     oc_buf_put_uint(&name, (uint64_t)d.month, 2);
@@ -53,7 +53,7 @@ struct oc_texter {
     const oc_slot *cached_slot;
 
     /* What the last oc_texter_make() returned. */
-    oc_buf summary, description, alarm, extra;
+    oc_buf summary, description, alarm, extra, modified;
 };
 
 oc_events *oc_events_new(const oc_def *def, const oc_sched *sched)
@@ -82,7 +82,7 @@ oc_events *oc_events_new(const oc_def *def, const oc_sched *sched)
             e->span = &slot->spans[k];
             e->has_alarm = oc_kind_get((oc_kind)k)->alarm && rule->has_alarm;
             e->alarm = rule->alarm;
-            oc_event_uid(def->id.value, (oc_kind)k, slot->first, e->uid);
+            oc_event_uid(def->id.value, oc_kind_uid_name((oc_kind)k), slot->first, e->uid);
         }
     }
     return ev;
@@ -134,6 +134,7 @@ void oc_texter_free(oc_texter *tx)
     oc_buf_free(&tx->description);
     oc_buf_free(&tx->alarm);
     oc_buf_free(&tx->extra);
+    oc_buf_free(&tx->modified);
     free(tx);
 }
 
@@ -249,5 +250,34 @@ int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_erro
     out->summary = tx->summary.data != NULL ? tx->summary.data : "";
     out->description = tx->description.data != NULL ? tx->description.data : "";
     out->alarm = e->has_alarm ? (tx->alarm.data != NULL ? tx->alarm.data : "") : NULL;
+    return 0;
+}
+
+int oc_texter_modified(oc_texter *tx, int64_t last_modified, oc_event_text *text, oc_error *err)
+{
+    int64_t local = last_modified + oc_tz_offset_at(tx->def->tz, last_modified);
+    oc_buf date = {0};
+    int rc = oc_tmpl_date(tx->tmpl, oc_day_floor(local), &date, err);
+
+    oc_buf_reset(&tx->modified);
+    if (rc == 0) {
+        oc_var v[] = {{"date", date.data}};
+
+        rc = oc_tmpl_expand(tx->tmpl, "line.modified", v, 1, &tx->modified, err);
+    }
+    oc_buf_free(&date);
+    if (rc != 0) {
+        return -1;
+    }
+    /* One line: the reader drops the first line of a changed event's
+     * description before it compares (prev.h). */
+    for (size_t i = 0; i < tx->modified.len; i++) {
+        if (tx->modified.data[i] == '\n' || tx->modified.data[i] == '\r') {
+            tx->modified.data[i] = ' ';
+        }
+    }
+    oc_buf_putc(&tx->modified, '\n');
+    oc_buf_puts(&tx->modified, text->description);
+    text->description = tx->modified.data;
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ordercal/cancel.h"
 #include "ordercal/ics.h"
 #include "ordercal/verify.h"
 
@@ -57,6 +58,16 @@ static int one_event(const oc_feed_input *in, const oc_event *e, oc_texter *tx, 
     }
     oc_ics_event_lines(in->def, e, &text, oc_tz_name(in->tz), &s->lines);
     oc_prev_match_event(prev, e->uid, &s->lines, in->now, &m);
+    oc_prev_migrate(prev, in->def->id.value, e, &m);
+
+    /* A changed event says so first (DESIGN §4); the digest above is of
+     * its content without that line. */
+    if (m.sequence > 0) {
+        if (oc_texter_modified(tx, m.last_modified, &text, err) != 0) {
+            return -1;
+        }
+        oc_ics_event_lines(in->def, e, &text, oc_tz_name(in->tz), &s->lines);
+    }
     oc_buf_reset(&s->stamps);
     oc_prev_stamp_lines(&m, &s->stamps);
     oc_ics_event_block(&s->lines, &s->stamps, &s->block);
@@ -70,16 +81,21 @@ static int one_event(const oc_feed_input *in, const oc_event *e, oc_texter *tx, 
     if (emit(sink, ctx, &s->block, err) != 0) {
         return -1;
     }
-    if (m.status == OC_PREV_CHANGED) {
+    if (m.status == OC_PREV_CHANGED || m.migrated) {
         stats->changed++;
     } else if (m.status == OC_PREV_NEW) {
         stats->added++;
     }
 
     /* A first build lists nothing: everything is new. */
-    if (stats->report != NULL && m.status != OC_PREV_SAME &&
-        (m.status == OC_PREV_CHANGED || oc_prev_count(prev) > 0)) {
-        oc_prev_report(stats->report, e, prev, &m);
+    if (m.status != OC_PREV_SAME && (m.status == OC_PREV_CHANGED || oc_prev_count(prev) > 0)) {
+        if (stats->report != NULL) {
+            oc_prev_report(stats->report, e, prev, &m);
+        }
+        if (stats->changes != NULL) {
+            oc_prev_change(stats->changes, e, text.summary, oc_def_feed_language(in->def, in->feed),
+                           prev, &m, in->tz);
+        }
     }
     if (m.last_modified > stats->last_modified) {
         stats->last_modified = m.last_modified;
@@ -88,10 +104,40 @@ static int one_event(const oc_feed_input *in, const oc_event *e, oc_texter *tx, 
     return 0;
 }
 
+/* What the previous feed held and the definition no longer makes, as
+ * cancellation notices after the events. */
+static int notices(const oc_feed_input *in, oc_prev *prev, oc_verify *gate, scratch *s,
+                   oc_feed_sink sink, void *ctx, oc_feed_stats *stats, oc_error *err)
+{
+    oc_cancel_input ci = {in->def, in->sched, in->feed->kinds,
+                          in->tz,  in->tmpl,  oc_def_feed_language(in->def, in->feed),
+                          NULL,    in->now,   in->def->cancelled_days,
+                          false};
+    oc_cancel_stats cs;
+
+    memset(&cs, 0, sizeof(cs));
+    cs.report = stats->report;
+    cs.changes = stats->changes;
+    oc_buf_reset(&s->block);
+    if (oc_cancel_render(&ci, prev, gate, &s->block, &cs, err) != 0 ||
+        emit(sink, ctx, &s->block, err) != 0) {
+        return -1;
+    }
+    stats->events += cs.notices;
+    stats->notices = cs.notices;
+    stats->cancelled = cs.cancelled;
+    stats->changed += cs.cancelled;
+    if (cs.last_modified > stats->last_modified) {
+        stats->last_modified = cs.last_modified;
+    }
+    return 0;
+}
+
 int oc_feed_render(const oc_feed_input *in, oc_prev *prev, oc_feed_sink sink, void *sink_ctx,
                    oc_feed_stats *stats, oc_error *err)
 {
     oc_buf *report = stats->report;
+    oc_changes *changes = stats->changes;
     oc_verify *gate = NULL;
     oc_texter *tx = NULL;
     scratch s;
@@ -100,6 +146,7 @@ int oc_feed_render(const oc_feed_input *in, oc_prev *prev, oc_feed_sink sink, vo
     memset(stats, 0, sizeof(*stats));
     memset(&s, 0, sizeof(s));
     stats->report = report;
+    stats->changes = changes;
     if (begin(in, sink, sink_ctx, &gate, err) != 0) {
         goto done;
     }
@@ -111,6 +158,9 @@ int oc_feed_render(const oc_feed_input *in, oc_prev *prev, oc_feed_sink sink, vo
             one_event(in, e, tx, gate, prev, &s, sink, sink_ctx, stats, err) != 0) {
             goto done;
         }
+    }
+    if (oc_prev_count(prev) > 0 && notices(in, prev, gate, &s, sink, sink_ctx, stats, err) != 0) {
+        goto done;
     }
     stats->removed = oc_prev_report_removed(prev, stats->report);
     oc_buf_reset(&s.block);

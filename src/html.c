@@ -534,6 +534,8 @@ enum {
     V_TITLE,
     V_UPDATED,
     V_CONTENTS,
+    V_HEAD_LINKS,
+    V_CHANGES,
     N_PAGE,
     V_NAME = N_PAGE,
     V_CALENDAR_ID,
@@ -560,6 +562,8 @@ static const char *const var_names[N_VARS] = {"lang",
                                               "title",
                                               "updated",
                                               "contents",
+                                              "head_links",
+                                              "changes",
                                               "name",
                                               "calendar_id",
                                               "calendar_lang",
@@ -738,6 +742,62 @@ static void contents(const oc_html_input *in, const oc_tmpl *t, oc_buf *out)
     oc_buf_puts(out, "</ul></nav>");
 }
 
+/* The change log's address: beside the page. */
+static void log_href(const oc_html_input *in, oc_buf *out)
+{
+    const char *base = in->calendars[0].base_url;
+
+    oc_buf_printf(out, "%s%s", base != NULL ? base : "", OC_ATOM_NAME);
+}
+
+/* The <link> that lets readers find the change log. */
+static void head_links(const oc_html_input *in, const oc_tmpl *t, oc_buf *out)
+{
+    oc_buf href = {0};
+
+    log_href(in, &href);
+    oc_buf_puts(out, "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"");
+    oc_html_escape(out, href.data);
+    oc_buf_puts(out, "\" title=\"");
+    text(out, t, "page.changes");
+    oc_buf_puts(out, "\">");
+    oc_buf_free(&href);
+}
+
+/* "Dernières modifications": the latest entries of the change log. */
+static void changes(const oc_html_input *in, const oc_tmpl *t, oc_buf *out)
+{
+    oc_buf href = {0};
+
+    log_href(in, &href);
+    oc_buf_puts(out, "<section class=\"changes\">\n<h2>");
+    text(out, t, "page.changes");
+    oc_buf_puts(out, "</h2>\n");
+    if (in->nchanges > 0) {
+        oc_buf_puts(out, "<ul>\n");
+    }
+    for (size_t i = 0; i < in->nchanges && i < OC_HTML_MAX_CHANGES; i++) {
+        const oc_atom_entry *e = &in->changes[i];
+
+        oc_buf_puts(out, "<li><strong>");
+        oc_html_escape(out, e->title);
+        oc_buf_puts(out, "</strong>\n<ul>\n");
+        for (size_t k = 0; k < e->nlines; k++) {
+            oc_buf_puts(out, "<li>");
+            oc_html_escape(out, e->lines[k]);
+            oc_buf_puts(out, "</li>\n");
+        }
+        oc_buf_puts(out, "</ul></li>\n");
+    }
+    if (in->nchanges > 0) {
+        oc_buf_puts(out, "</ul>\n");
+    }
+    oc_buf_puts(out, "<p>");
+    anchor(out, t, "", href.data, "", "page.changes_feed");
+    oc_buf_puts(out, "</p>\n</section>");
+    oc_buf_free(&href);
+}
+
 int oc_html_render(const oc_html_input *in, oc_buf *out, oc_error *err)
 {
     bool site = oc_html_site_layout(in->count, in->site_name, in->site_language);
@@ -755,6 +815,8 @@ int oc_html_render(const oc_html_input *in, oc_buf *out, oc_error *err)
     oc_buf_puts(&v[V_LANG], in->site_language != NULL ? in->site_language : first->language.value);
     oc_html_escape(&v[V_TITLE], in->site_name != NULL ? in->site_name : first->name.value);
     contents(in, t, &v[V_CONTENTS]);
+    head_links(in, t, &v[V_HEAD_LINKS]);
+    changes(in, t, &v[V_CHANGES]);
     for (size_t i = 0; i < N_VARS; i++) {
         vars[i] = (oc_var){var_names[i], i < N_PAGE ? v[i].data : NULL};
     }

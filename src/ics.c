@@ -114,6 +114,22 @@ void oc_ics_escape_text(oc_buf *out, const char *text)
     }
 }
 
+void oc_ics_unescape_text(oc_buf *out, const char *value, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] == '\\' && i + 1 < len) {
+            char c = value[++i];
+
+            oc_buf_putc(out, c == 'n' || c == 'N' ? '\n' : c);
+        } else {
+            oc_buf_putc(out, value[i]);
+        }
+    }
+    if (out->data == NULL) {
+        oc_buf_puts(out, "");
+    }
+}
+
 /* Turns libical's serialisation into logical lines separated by '\n'.
  * Deleting every CRLF SP also repairs its broken folds, which insert a
  * "CR LF SP" between the CR and the LF that end a line. */
@@ -223,6 +239,11 @@ static void put_time(oc_buf *b, const char *name, int64_t t, const char *tzid)
     oc_buf_put_uint(b, (uint64_t)sec % 3600 / 60, 2);
     oc_buf_put_uint(b, (uint64_t)sec % 60, 2);
     oc_buf_puts(b, tzid != NULL ? "\n" : "Z\n");
+}
+
+void oc_ics_time_line(oc_buf *lines, const char *name, int64_t t, const char *tzid)
+{
+    put_time(lines, name, t, tzid);
 }
 
 static void put_text(oc_buf *b, const char *name, const char *text)

@@ -6,16 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The columns: name, closed, anchor, timed, alarm, holidays, grid class and
- * rank, the alarm's text key, optional. */
+/* The columns: name, UID name, closed, anchor, timed, alarm, holidays, grid
+ * class and rank, the alarm's text key, optional. */
 static const oc_kind_info kinds[OC_KIND_COUNT] = {
-    {"session", false, OC_KIND_ANCHOR_SLOT, false, false, true, "open", 3, NULL, false},
-    {"closed", true, OC_KIND_ANCHOR_SLOT, false, false, false, "closed", 4, NULL, false},
-    {"confirmation", false, OC_KIND_ANCHOR_SLOT, true, true, true, "confirmation", 0, "alarm",
+    {"session", "session", false, OC_KIND_ANCHOR_SLOT, false, false, true, "open", 3, NULL, false},
+    {"closed", "session", true, OC_KIND_ANCHOR_SLOT, false, false, false, "closed", 4, NULL, false},
+    {"confirmation", "confirmation", false, OC_KIND_ANCHOR_SLOT, true, true, true, "confirmation",
+     0, "alarm", false},
+    {"delivery", "delivery", false, OC_KIND_ANCHOR_SLOT, false, false, true, "delivery", 1, NULL,
      false},
-    {"delivery", false, OC_KIND_ANCHOR_SLOT, false, false, true, "delivery", 1, NULL, false},
-    {"appointments", false, OC_KIND_DELIVERY, false, false, true, "appointments", 2, NULL, false},
-    {"reminder", false, OC_KIND_ANCHOR_SLOT, true, true, true, NULL, -1, "alarm.reminder", true},
+    {"appointments", "appointments", false, OC_KIND_DELIVERY, false, false, true, "appointments", 2,
+     NULL, false},
+    {"reminder", "reminder", false, OC_KIND_ANCHOR_SLOT, true, true, true, NULL, -1,
+     "alarm.reminder", true},
 };
 
 const oc_kind_info *oc_kind_get(oc_kind kind)
@@ -26,6 +29,11 @@ const oc_kind_info *oc_kind_get(oc_kind kind)
 const char *oc_kind_name(oc_kind kind)
 {
     return (unsigned)kind < OC_KIND_COUNT ? kinds[kind].name : "?";
+}
+
+const char *oc_kind_uid_name(oc_kind kind)
+{
+    return (unsigned)kind < OC_KIND_COUNT ? kinds[kind].uid : "?";
 }
 
 int oc_kind_parse(const char *name)

@@ -16,7 +16,7 @@
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
 enum { OPT_BASE_URL = 256, OPT_TEMPLATES, OPT_DRY_RUN, OPT_LOCK_TIMEOUT, OPT_STRICT };
-enum { OPT_SITE_NAME = OPT_STRICT + 1, OPT_SITE_LANGUAGE };
+enum { OPT_SITE_NAME = OPT_STRICT + 1, OPT_SITE_LANGUAGE, OPT_PRUNE };
 
 struct oc_opts {
     const char *command;
@@ -29,7 +29,7 @@ struct oc_opts {
 static const char usage_text[] =
     "Usage: ordercal build [DEFINITION...] [-o DIR] [--base-url URL] [--templates DIR]\n"
     "                      [--site-name NAME] [--site-language LANG]\n"
-    "                      [--dry-run] [-q] [--strict] [--lock-timeout SECONDS]\n"
+    "                      [--dry-run] [-q] [--strict] [--prune] [--lock-timeout SECONDS]\n"
     "       ordercal check [DEFINITION...] [--templates DIR] [--strict]\n"
     "       ordercal show  [DEFINITION...] [--templates DIR]\n"
     "       ordercal --help | --version\n"
@@ -50,6 +50,7 @@ static const char usage_text[] =
     "      --site-name NAME    the page's title (default: the first calendar's name)\n"
     "      --site-language L   the page's language (default: the first calendar's)\n"
     "      --dry-run           build and report, but write nothing\n"
+    "      --prune             delete retired feeds (feeds of DIR no definition declares)\n"
     "  -q, --quiet             print errors only (no report, no warnings)\n"
     "      --strict            treat warnings (public holidays) as errors\n"
     "      --lock-timeout S    wait at most S seconds for another run (default: 30)\n"
@@ -76,12 +77,6 @@ usage_error(const char *fmt, ...)
     va_end(ap);
     fputs("\nTry 'ordercal --help'.\n", stderr);
     return EXIT_USAGE;
-}
-
-static int report(const oc_error *err)
-{
-    oc_error_print(err, stderr);
-    return oc_error_exit_status(err);
 }
 
 static int finish_stdout(int rc)
@@ -123,12 +118,12 @@ static int run(struct oc_opts *o)
     if (print_warnings(o, b) > 0) {
         rc = EXIT_INVALID;
     } else if (added != 0) {
-        rc = report(&err);
+        rc = oc_error_report(&err, stderr);
     } else if (strcmp(o->command, "show") == 0) {
-        rc = oc_build_show(b, &text, &err) != 0 ? report(&err) : 0;
+        rc = oc_build_show(b, &text, &err) != 0 ? oc_error_report(&err, stderr) : 0;
         fputs(text.data != NULL ? text.data : "", stdout);
     } else if (oc_build_run(b, &err) != 0) {
-        rc = report(&err);
+        rc = oc_error_report(&err, stderr);
     } else if (!o->quiet) {
         oc_build_text(b, &text);
         fputs(text.data != NULL ? text.data : "", stdout);
@@ -148,6 +143,7 @@ static int parse(int argc, char **argv, struct oc_opts *o)
         {"site-name", required_argument, NULL, OPT_SITE_NAME},
         {"site-language", required_argument, NULL, OPT_SITE_LANGUAGE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"prune", no_argument, NULL, OPT_PRUNE},
         {"quiet", no_argument, NULL, 'q'},
         {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
         {"strict", no_argument, NULL, OPT_STRICT},
@@ -180,6 +176,9 @@ static int parse(int argc, char **argv, struct oc_opts *o)
             break;
         case OPT_DRY_RUN:
             o->dry_run = true;
+            break;
+        case OPT_PRUNE:
+            o->build.prune = true;
             break;
         case 'q':
             o->quiet = true;

@@ -49,6 +49,8 @@ struct oc_out {
     int lock_fd;
     out_file *files;
     size_t count;
+    char **removals; /* files to delete once the others are committed */
+    size_t nremovals;
 };
 
 static int set_io(oc_error *err, const char *what, const char *path)
@@ -100,7 +102,8 @@ static bool is_stale_tmp(const char *name)
     }
     return (base - name >= 5 && strncmp(base - 4, ".ics", 4) == 0) ||
            (base - name >= 6 && strncmp(base - 5, ".html", 5) == 0) ||
-           (base - name >= 7 && strncmp(base - 6, ".state", 6) == 0);
+           (base - name >= 7 && strncmp(base - 6, ".state", 6) == 0) ||
+           (base - name >= 6 && strncmp(base - 5, ".atom", 5) == 0);
 }
 
 static void remove_stale(const char *dir)
@@ -396,6 +399,15 @@ oc_out_status oc_out_status_of(const oc_out *out, int index)
     return out->files[index].status;
 }
 
+void oc_out_remove(oc_out *out, const char *name)
+{
+    oc_buf path = {0};
+
+    oc_buf_printf(&path, "%s/%s", out->dir, name);
+    out->removals = oc_xrealloc(out->removals, (out->nremovals + 1) * sizeof(*out->removals));
+    out->removals[out->nremovals++] = oc_buf_detach(&path);
+}
+
 int oc_out_commit(oc_out *out, oc_error *err)
 {
     int dfd;
@@ -419,6 +431,15 @@ int oc_out_commit(oc_out *out, oc_error *err)
         f->committed = true;
     }
 
+    for (size_t i = 0; !out->dry && i < out->nremovals; i++) {
+        if (unlink(out->removals[i]) != 0 && errno != ENOENT) {
+            return set_io(err, "cannot delete", out->removals[i]);
+        }
+    }
+    for (size_t i = 0; i < out->nremovals; i++) {
+        free(out->removals[i]); /* done: a later commit of the run does not repeat them */
+    }
+    out->nremovals = 0;
     if (out->dry) {
         return 0;
     }
@@ -468,6 +489,10 @@ void oc_out_free(oc_out *out)
         free(out->files[i].tmp);
     }
     free(out->files);
+    for (size_t i = 0; i < out->nremovals; i++) {
+        free(out->removals[i]);
+    }
+    free(out->removals);
     if (out->lock_fd >= 0) {
         close(out->lock_fd); /* releases the flock */
     }

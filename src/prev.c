@@ -78,17 +78,25 @@ typedef enum {
     PREV_UID,
     PREV_DTSTART,
     PREV_DTEND,
-    PREV_SUMMARY
+    PREV_SUMMARY,
+    PREV_DESCRIPTION,
+    PREV_NOTICE,
+    PREV_ALARM
 } prev_prop;
 
 static prev_prop prev_kind(const char *line, size_t len)
 {
     switch (len > 0 ? line[0] : '\0') {
     case 'D':
-        return has_name(line, len, "DTSTAMP")   ? PREV_DTSTAMP
-               : has_name(line, len, "DTSTART") ? PREV_DTSTART
-               : has_name(line, len, "DTEND")   ? PREV_DTEND
-                                                : PREV_OTHER;
+        return has_name(line, len, "DTSTAMP")       ? PREV_DTSTAMP
+               : has_name(line, len, "DTSTART")     ? PREV_DTSTART
+               : has_name(line, len, "DTEND")       ? PREV_DTEND
+               : has_name(line, len, "DESCRIPTION") ? PREV_DESCRIPTION
+                                                    : PREV_OTHER;
+    case 'B':
+        return len == 12 && memcmp(line, "BEGIN:VALARM", 12) == 0 ? PREV_ALARM : PREV_OTHER;
+    case 'X':
+        return has_name(line, len, OC_PREV_NOTICE) ? PREV_NOTICE : PREV_OTHER;
     case 'L':
         return has_name(line, len, "LAST-MODIFIED") ? PREV_LAST_MODIFIED : PREV_OTHER;
     case 'S':
@@ -110,21 +118,27 @@ static int64_t stamp_seconds(const char *v);
 typedef struct {
     char uid[256];
     char dtstamp[17], last_modified[17];
-    char start[20], end[20]; /* DTSTART and DTEND values, for the change report */
-    char summary[72];
+    char start[128], end[128]; /* DTSTART and DTEND lines, for notices and the report */
     long sequence;
+    bool notice; /* a cancellation notice: OC_PREV_NOTICE gives its event's end */
+    int64_t notice_end;
+    bool alarm;
+    size_t desc_at, desc_len; /* the DESCRIPTION line in the body, when there is one */
 } prev_event;
 
-/* What is remembered of it: 48 bytes and its texts in an arena, so that the
+/* What is remembered of it: 72 bytes and its texts in an arena, so that the
  * memory of a 100,000-event feed stays a few megabytes. */
 typedef struct {
     uint64_t uid;    /* digest of the UID */
-    uint64_t digest; /* of everything but the stamps */
+    uint64_t digest; /* of everything but the stamps (and the line they date) */
+    uint64_t plain;  /* of everything but the stamps, as published */
     int64_t dtstamp, last_modified;
+    int64_t notice_end; /* a notice: the end of the event it cancels; else INT64_MIN */
     uint32_t sequence;
-    uint32_t order; /* position in the file, to keep the first of duplicates */
-    uint32_t text;  /* offset in 'texts' of "start\0end\0summary\0" */
-    uint64_t raw;   /* of the event's bytes as published, stamps included */
+    uint32_t order;   /* position in the file, to keep the first of duplicates */
+    uint32_t text;    /* offset in 'texts' of "uid\0dtstart\0dtend\0summary\0" */
+    uint32_t raw_len; /* a notice: its bytes as published follow the texts */
+    uint64_t raw;     /* of the event's bytes as published, stamps included */
 } prev_entry;
 
 struct oc_prev {
@@ -132,7 +146,7 @@ struct oc_prev {
     size_t count, cap;
     oc_buf texts;
     bool ours;  /* its PRODID is ordercal's: every event in it passed the publish gate */
-    bool *seen; /* per entry: the definition still makes it */
+    bool *seen; /* per entry: the definition still makes it, or it was accounted for */
 };
 
 typedef struct {
@@ -140,8 +154,10 @@ typedef struct {
     bool in_event;
     prev_event cur;
     bool cur_ok;
-    oc_buf body; /* the event's lines but its stamps, each ending in '\n' */
-    oc_buf raw;  /* the event's bytes as they are in the file */
+    oc_buf body;    /* the event's lines but its stamps, each ending in '\n' */
+    oc_buf raw;     /* the event's bytes as they are in the file */
+    oc_buf summary; /* the SUMMARY value as published */
+    oc_buf scratch;
 } prev_reader;
 
 /* A stamp we would write ourselves, "20230718T120000Z": a real date from
@@ -165,6 +181,33 @@ static bool utc_stamp(const char *v, size_t n)
            num(v + 13, 2) < 60;
 }
 
+/* The digest of an event published with SEQUENCE > 0 without the first line
+ * of its DESCRIPTION, the "modified on" line that its stamps date (DESIGN
+ * §4): what this build digests of the same event before it is stamped. */
+static uint64_t content_digest(prev_reader *r)
+{
+    const char *body = r->body.data;
+    size_t at = r->cur.desc_at, n = r->cur.desc_len, value = sizeof("DESCRIPTION:") - 1, cut;
+
+    if (n == 0 || n <= value) {
+        return oc_digest(body, r->body.len);
+    }
+    /* Up to the first line break the value holds ("\n", not a "\\n"). */
+    for (cut = at + value; cut < at + n; cut++) {
+        if (body[cut] == '\\' && cut + 1 < at + n) {
+            if (body[cut + 1] == 'n' || body[cut + 1] == 'N') {
+                cut += 2;
+                break;
+            }
+            cut++;
+        }
+    }
+    oc_buf_reset(&r->scratch);
+    oc_buf_add(&r->scratch, body, at + value);
+    oc_buf_add(&r->scratch, body + cut, r->body.len - cut);
+    return oc_digest(r->scratch.data, r->scratch.len);
+}
+
 /* The event that ends here is one of ours: remember it. */
 static void store_entry(prev_reader *r)
 {
@@ -181,63 +224,82 @@ static void store_entry(prev_reader *r)
     if (p->texts.len > UINT32_MAX - 256) {
         return; /* past 4 GiB of texts: no file of ours */
     }
+    if (p->texts.len + r->summary.len + r->raw.len > UINT32_MAX - 1024) {
+        return;
+    }
     {
         prev_entry *pe = &p->entries[p->count];
 
         pe->uid = oc_digest(r->cur.uid, strlen(r->cur.uid));
-        pe->digest = oc_digest(r->body.data, r->body.len);
+        pe->plain = oc_digest(r->body.data, r->body.len);
+        pe->digest = r->cur.sequence > 0 ? content_digest(r) : pe->plain;
         pe->dtstamp = stamp_seconds(r->cur.dtstamp);
         pe->last_modified = stamp_seconds(r->cur.last_modified);
+        pe->notice_end = r->cur.notice && p->ours ? r->cur.notice_end : INT64_MIN;
         pe->sequence = (uint32_t)r->cur.sequence;
         pe->order = (uint32_t)p->count;
         pe->text = (uint32_t)p->texts.len;
         pe->raw = oc_digest(r->raw.data, r->raw.len);
+        pe->raw_len = pe->notice_end != INT64_MIN ? (uint32_t)r->raw.len : 0;
+        oc_buf_add(&p->texts, r->cur.uid, strlen(r->cur.uid) + 1);
         oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
         oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
-        oc_buf_add(&p->texts, r->cur.summary, strlen(r->cur.summary) + 1);
+        oc_buf_add(&p->texts, r->summary.data != NULL ? r->summary.data : "", r->summary.len);
+        oc_buf_putc(&p->texts, '\0');
+        oc_buf_add(&p->texts, r->raw.data, pe->raw_len);
         p->count++;
     }
 }
 
-/* The SUMMARY value, for the change report. */
-static void read_summary(prev_event *cur, const char *value, size_t vlen)
+/* The SUMMARY value, for the change report: at most 'size' - 1 bytes. */
+static void read_summary(char *summary, size_t size, const char *value, size_t vlen)
 {
     size_t o = 0;
 
     /* Unescaped enough for a one-line report, and safe for a terminal:
      * control characters and bytes that are not UTF-8 become '?'. */
-    for (size_t i = 0; i < vlen && o + 5 < sizeof(cur->summary);) {
+    for (size_t i = 0; i < vlen && o + 5 < size;) {
         unsigned char ch = (unsigned char)value[i];
         size_t clen = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
 
         if (ch == '\\' && i + 1 < vlen) {
             char next = value[i + 1];
 
-            cur->summary[o++] = next == 'n' || next == 'N'                   ? ' '
-                                : (unsigned char)next < 0x20 || next == 0x7F ? '?'
-                                                                             : next;
+            summary[o++] = next == 'n' || next == 'N'                   ? ' '
+                           : (unsigned char)next < 0x20 || next == 0x7F ? '?'
+                                                                        : next;
             i += 2;
             if ((unsigned char)next >= 0x80) {
-                cur->summary[o - 1] = '?';
+                summary[o - 1] = '?';
             }
             continue;
         }
         if (ch < 0x20 || ch == 0x7F) {
-            cur->summary[o++] = '?';
+            summary[o++] = '?';
             i++;
             continue;
         }
-        if (ch >= 0x80 && (i + clen > vlen || !oc_utf8_valid(value + i, clen) ||
-                           o + clen + 4 > sizeof(cur->summary))) {
-            cur->summary[o++] = '?';
+        if (ch >= 0x80 &&
+            (i + clen > vlen || !oc_utf8_valid(value + i, clen) || o + clen + 4 > size)) {
+            summary[o++] = '?';
             i++;
             continue;
         }
-        memcpy(cur->summary + o, value + i, clen);
+        memcpy(summary + o, value + i, clen);
         o += clen;
         i += clen;
     }
-    cur->summary[o] = '\0';
+    summary[o] = '\0';
+}
+
+static bool printable(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void prev_line(prev_reader *r, const char *line, size_t len, const char *raw, size_t rawlen)
@@ -252,6 +314,7 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
             r->in_event = true;
             memset(&r->cur, 0, sizeof(r->cur));
             r->cur.sequence = -1;
+            oc_buf_reset(&r->summary);
             oc_buf_reset(&r->body);
             oc_buf_add(&r->body, "BEGIN:VEVENT\n", 13);
             oc_buf_reset(&r->raw);
@@ -299,13 +362,25 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
     } else if (kind == PREV_DTSTART || kind == PREV_DTEND) {
         char *dst = kind == PREV_DTSTART ? r->cur.start : r->cur.end;
 
-        /* Only what a date or time holds: the value reaches the terminal. */
-        if (vlen < sizeof(r->cur.start) && strspn(value, "0123456789TZ") >= vlen) {
-            memcpy(dst, value, vlen);
-            dst[vlen] = '\0';
+        /* Only what a date or time holds (the value reaches the terminal,
+         * the line a notice), with printable parameters. */
+        if (len < sizeof(r->cur.start) && strspn(value, "0123456789TZ") >= vlen &&
+            printable(line, len)) {
+            memcpy(dst, line, len);
+            dst[len] = '\0';
         }
     } else if (kind == PREV_SUMMARY) {
-        read_summary(&r->cur, value, vlen);
+        oc_buf_reset(&r->summary);
+        oc_buf_add(&r->summary, value, vlen);
+    } else if (kind == PREV_DESCRIPTION && !r->cur.alarm && r->cur.desc_len == 0) {
+        /* The event's own, not its alarm's. */
+        r->cur.desc_at = r->body.len;
+        r->cur.desc_len = len;
+    } else if (kind == PREV_NOTICE && utc_stamp(value, vlen)) {
+        r->cur.notice = true;
+        r->cur.notice_end = stamp_seconds(value);
+    } else if (kind == PREV_ALARM) {
+        r->cur.alarm = true;
     }
     oc_buf_add(&r->body, line, len);
     oc_buf_putc(&r->body, '\n');
@@ -315,7 +390,8 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
     }
 }
 
-/* The DTSTART (0), DTEND (1) or SUMMARY (2) an entry was read with. */
+/* The UID (0), DTSTART line (1), DTEND line (2) or SUMMARY value (3) an
+ * entry was read with. */
 static const char *prev_text(const oc_prev *p, const prev_entry *pe, int which)
 {
     const char *t = p->texts.data + pe->text;
@@ -398,6 +474,8 @@ static void prev_end(prev_unfolder *u)
     oc_buf_free(&u->raw);
     oc_buf_free(&u->r.body);
     oc_buf_free(&u->r.raw);
+    oc_buf_free(&u->r.summary);
+    oc_buf_free(&u->r.scratch);
     prev_finish(u->r.prev);
 }
 
@@ -559,9 +637,18 @@ static void event_when(oc_buf *out, const oc_event *e)
 }
 
 /* The previous event's span in the same form; DTEND is exclusive. */
+/* The value of a DTSTART or DTEND line. */
+static const char *line_value(const char *line)
+{
+    const char *colon = strrchr(line, ':');
+
+    return colon != NULL ? colon + 1 : line;
+}
+
 static void prev_when(oc_buf *out, const oc_prev *prev, const prev_entry *pe)
 {
-    const char *start = prev_text(prev, pe, 0), *end = prev_text(prev, pe, 1);
+    const char *start = line_value(prev_text(prev, pe, 1));
+    const char *end = line_value(prev_text(prev, pe, 2));
     oc_buf first = {0}, last = {0};
 
     ical_when(&first, start);
@@ -585,13 +672,30 @@ static void prev_when(oc_buf *out, const oc_prev *prev, const prev_entry *pe)
     oc_buf_free(&last);
 }
 
+/* A remembered event in the report: its days or time and its summary. */
+static void prev_report_gone(oc_buf *out, const oc_prev *prev, const prev_entry *pe)
+{
+    char summary[72];
+    const char *v = prev_text(prev, pe, 3);
+
+    read_summary(summary, sizeof(summary), v, strlen(v));
+    prev_when(out, prev, pe);
+    oc_buf_printf(out, " \"%s\"", summary);
+}
+
 void oc_prev_report(oc_buf *report, const oc_event *e, const oc_prev *prev, const oc_prev_match *m)
 {
     const prev_entry *pe = m->status == OC_PREV_CHANGED ? &prev->entries[m->at] : NULL;
-    char sign = pe != NULL ? '~' : '+';
+    char sign = pe != NULL || m->migrated ? '~' : '+';
 
     oc_buf_printf(report, "%c %-12s ", sign, oc_kind_name(e->kind));
-    if (pe != NULL) {
+    if (m->migrated) {
+        event_when(report, e);
+        oc_buf_puts(report, ", UID migrated to the slot's");
+    } else if (pe != NULL && pe->notice_end != INT64_MIN) {
+        event_when(report, e);
+        oc_buf_puts(report, ", restored");
+    } else if (pe != NULL) {
         oc_buf before = {0}, after = {0};
 
         prev_when(&before, prev, pe);
@@ -624,6 +728,7 @@ void oc_prev_match_event(oc_prev *prev, const char *uid, const oc_buf *lines, in
     ptrdiff_t at = prev_find(prev, uid);
 
     m->at = at;
+    m->migrated = false;
     m->dtstamp = m->last_modified = now;
     m->sequence = 0;
     m->status = OC_PREV_NEW;
@@ -637,7 +742,11 @@ void oc_prev_match_event(oc_prev *prev, const char *uid, const oc_buf *lines, in
             prev->seen = oc_xcalloc(prev->count, sizeof(*prev->seen));
         }
         prev->seen[at] = true;
-        if (pe->digest == oc_digest(lines->data, lines->len)) {
+        uint64_t d = oc_digest(lines->data, lines->len);
+
+        /* 'plain': an event whose stamps no line of its own dated yet
+         * (ordercal before 0.2) is the same event: it only gains that line. */
+        if (pe->digest == d || (pe->sequence > 0 && pe->plain == d)) {
             m->status = OC_PREV_SAME;
             m->dtstamp = pe->dtstamp;
             m->last_modified = pe->last_modified;
@@ -685,9 +794,257 @@ size_t oc_prev_report_removed(const oc_prev *prev, oc_buf *report)
         removed++;
         if (report != NULL) {
             oc_buf_puts(report, "- ");
-            prev_when(report, prev, pe);
-            oc_buf_printf(report, " \"%s\"\n", prev_text(prev, pe, 2));
+            prev_report_gone(report, prev, pe);
+            oc_buf_puts(report, "\n");
         }
     }
     return removed;
+}
+
+/* ---- what the definition no longer makes ------------------------------ */
+
+static bool *seen_of(oc_prev *prev)
+{
+    if (prev->seen == NULL) {
+        prev->seen = oc_xcalloc(prev->count != 0 ? prev->count : 1, sizeof(*prev->seen));
+    }
+    return prev->seen;
+}
+
+bool oc_prev_migrate(oc_prev *prev, const char *calendar_id, const oc_event *e, oc_prev_match *m)
+{
+    const char *uid_name = oc_kind_uid_name(e->kind);
+
+    if (prev == NULL || prev->count == 0 || m->status != OC_PREV_NEW) {
+        return false;
+    }
+    /* The kinds that share this UID name under another name of their own
+     * had UIDs of that name before (DESIGN §3: "closed"). */
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        const char *name = oc_kind_name((oc_kind)k);
+        char former[37];
+        ptrdiff_t at;
+
+        if (strcmp(oc_kind_uid_name((oc_kind)k), uid_name) != 0 || strcmp(name, uid_name) == 0) {
+            continue;
+        }
+        oc_event_uid(calendar_id, name, e->slot->first, former);
+        at = prev_find(prev, former);
+        if (at >= 0 && !seen_of(prev)[at]) {
+            prev->seen[at] = true;
+            m->migrated = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool oc_prev_is_notice(const oc_prev *prev, ptrdiff_t at)
+{
+    return prev != NULL && at >= 0 && prev->entries[at].notice_end != INT64_MIN;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+    const oc_prev_gone *x = a, *y = b;
+
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+size_t oc_prev_gone_list(const oc_prev *prev, oc_prev_gone **out)
+{
+    size_t n = 0;
+
+    *out = NULL;
+    for (size_t i = 0; prev != NULL && i < prev->count; i++) {
+        const prev_entry *pe = &prev->entries[i];
+        oc_prev_gone *g;
+
+        if (prev->seen != NULL && prev->seen[i]) {
+            continue;
+        }
+        *out = oc_xrealloc(*out, (n + 1) * sizeof(**out));
+        g = &(*out)[n++];
+        g->at = i;
+        g->order = pe->order;
+        g->uid = prev_text(prev, pe, 0);
+        g->dtstart = prev_text(prev, pe, 1);
+        g->dtend = prev_text(prev, pe, 2);
+        g->summary = prev_text(prev, pe, 3);
+        g->sequence = pe->sequence;
+        g->last_modified = pe->last_modified;
+        g->notice = pe->notice_end != INT64_MIN;
+        g->end = pe->notice_end;
+        g->bytes = g->summary + strlen(g->summary) + 1;
+        g->len = pe->raw_len;
+    }
+    if (n > 1) {
+        qsort(*out, n, sizeof(**out), cmp_order);
+    }
+    return n;
+}
+
+ptrdiff_t oc_prev_find_gone(const oc_prev *prev, const char *uid)
+{
+    ptrdiff_t at = prev_find(prev, uid);
+
+    return at >= 0 && (prev->seen == NULL || !prev->seen[at]) ? at : -1;
+}
+
+void oc_prev_settle(oc_prev *prev, size_t at)
+{
+    seen_of(prev)[at] = true;
+}
+
+void oc_prev_report_gone(const oc_prev *prev, size_t at, oc_buf *report)
+{
+    prev_report_gone(report, prev, &prev->entries[at]);
+}
+
+/* ---- what changed, for pharmacists -------------------------------------- */
+
+void oc_changes_add(oc_changes *list, const oc_change *c)
+{
+    oc_change *n;
+
+    list->items = oc_xrealloc(list->items, (list->count + 1) * sizeof(*list->items));
+    n = &list->items[list->count++];
+    *n = *c;
+    n->uid = oc_xstrdup(c->uid != NULL ? c->uid : "");
+    n->summary = oc_xstrdup(c->summary != NULL ? c->summary : "");
+}
+
+void oc_changes_clear(oc_changes *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].uid);
+        free(list->items[i].summary);
+    }
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+}
+
+/* "yyyymmdd" or "yyyymmddThhmmss" into seconds "as if UTC"; false otherwise. */
+static bool when_value(const char *v, size_t n, bool *date, int64_t *secs)
+{
+    oc_date d;
+
+    if ((n != 8 && n != 15) || strspn(v, "0123456789") < 8 ||
+        (n == 15 && (v[8] != 'T' || strspn(v + 9, "0123456789") < 6))) {
+        return false;
+    }
+    d.year = num(v, 4);
+    d.month = num(v + 4, 2);
+    d.day = num(v + 6, 2);
+    if (!oc_date_valid(d)) {
+        return false;
+    }
+    *date = n == 8;
+    *secs = oc_day_from_date(d) * 86400;
+    if (n == 15) {
+        *secs += num(v + 9, 2) * 3600 + num(v + 11, 2) * 60 + num(v + 13, 2);
+    }
+    return true;
+}
+
+bool oc_prev_when(const char *line, const oc_tz *tz, oc_when *w, int64_t *utc)
+{
+    const char *value = line_value(line), *tzid = strstr(line, ";TZID=");
+    size_t n = strlen(value);
+    bool z = n == 16 && value[15] == 'Z', date;
+    int64_t secs;
+    oc_tz *other = NULL;
+
+    w->form = OC_WHEN_NONE;
+    if (!when_value(value, z ? 15 : n, &date, &secs) ||
+        (date && strstr(line, "VALUE=DATE") == NULL)) {
+        return false;
+    }
+    if (tzid != NULL && !z && !date) {
+        size_t len = strcspn(tzid + 6, ";:");
+        char name[128];
+
+        if (len == 0 || len >= sizeof(name)) {
+            return false;
+        }
+        memcpy(name, tzid + 6, len);
+        name[len] = '\0';
+        if (strcmp(name, oc_tz_name(tz)) != 0 && (other = oc_tz_load(name, NULL)) == NULL) {
+            return false;
+        }
+    }
+    if (z) {
+        *utc = secs;
+        secs += oc_tz_offset_at(tz, secs);
+    } else {
+        *utc = oc_tz_local_to_utc(other != NULL ? other : tz, secs);
+        if (other != NULL) {
+            secs = *utc + oc_tz_offset_at(tz, *utc);
+        }
+    }
+    oc_tz_free(other);
+    w->form = date ? OC_WHEN_DAYS : OC_WHEN_TIME;
+    w->first = w->last = oc_day_floor(secs);
+    w->local = secs;
+    return true;
+}
+
+static void event_when_of(const oc_event *e, oc_when *w)
+{
+    if (oc_kind_get(e->kind)->timed) {
+        w->form = OC_WHEN_TIME;
+        w->local = e->span->local_start;
+        w->first = w->last = oc_day_floor(w->local);
+    } else {
+        w->form = OC_WHEN_DAYS;
+        w->first = e->span->first;
+        w->last = e->span->last;
+        w->local = 0;
+    }
+}
+
+/* The days or time entry 'pe' had. */
+static void entry_when(const oc_prev *prev, const prev_entry *pe, const oc_tz *tz, oc_when *w)
+{
+    oc_when end;
+    int64_t utc;
+
+    if (oc_prev_when(prev_text(prev, pe, 1), tz, w, &utc) && w->form == OC_WHEN_DAYS &&
+        oc_prev_when(prev_text(prev, pe, 2), tz, &end, &utc) && end.form == OC_WHEN_DAYS &&
+        end.first > w->first) {
+        w->last = end.first - 1;
+    }
+    if (w->form == OC_WHEN_DAYS) {
+        w->local = 0;
+    }
+}
+
+void oc_prev_change(oc_changes *list, const oc_event *e, const char *summary, const char *language,
+                    const oc_prev *prev, const oc_prev_match *m, const oc_tz *tz)
+{
+    oc_change c;
+
+    memset(&c, 0, sizeof(c));
+    c.uid = (char *)e->uid;
+    c.kind = (int)e->kind;
+    c.has_slot = true;
+    c.first = e->slot->first;
+    c.last = e->slot->last;
+    c.open = e->slot->open;
+    c.summary = (char *)summary;
+    c.language = language;
+    event_when_of(e, &c.after);
+    c.type = m->migrated ? OC_CHANGE_MIGRATED : OC_CHANGE_ADDED;
+    if (m->status == OC_PREV_CHANGED) {
+        const prev_entry *pe = &prev->entries[m->at];
+
+        entry_when(prev, pe, tz, &c.before);
+        c.type = pe->notice_end != INT64_MIN ? OC_CHANGE_RESTORED
+                 : c.before.form != c.after.form || c.before.first != c.after.first ||
+                         c.before.last != c.after.last || c.before.local != c.after.local
+                     ? OC_CHANGE_MOVED
+                     : OC_CHANGE_TEXT;
+    }
+    oc_changes_add(list, &c);
 }

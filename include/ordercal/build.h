@@ -35,6 +35,7 @@ typedef struct {
     bool reports;              /* collect each feed's change report */
     const char *site_name;     /* --site-name: the page's title; NULL: the first calendar's */
     const char *site_language; /* --site-language: the page's; NULL: the first calendar's */
+    bool prune;                /* delete retired feeds (never without it) */
 } oc_build_opts;
 
 /* A warning about a definition: an event on a public holiday. */
@@ -52,6 +53,9 @@ typedef struct {
     size_t events;  /* events in the feed */
     size_t changed; /* added, changed and removed events */
     char *report;   /* the change report, lines ending in '\n'; NULL when empty */
+    bool retired;   /* a feed of ours no definition of the run declares */
+    bool pruned;    /* deleted (--prune) */
+    char *name;     /* a retired feed: its calendar name */
 } oc_build_file;
 
 /* What one definition holds, for `check`. */

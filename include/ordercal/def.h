@@ -20,11 +20,13 @@
 #define OC_DEF_MAX_BLANKS 32           /* spaces and tabs in a row in a text */
 #define OC_DEF_MAX_ID 64               /* calendar and feed ids */
 #define OC_DEF_MIN_YEAR 1970
-#define OC_DEF_MAX_YEAR 2549   /* libical reads zoned times wrong from 2582 on */
-#define OC_DEF_MAX_OFFSET 366  /* any day offset */
-#define OC_DEF_MAX_EVERY 520   /* rhythm.every, in weeks */
-#define OC_DEF_MAX_HORIZON 520 /* horizon_weeks */
-#define OC_DEF_MAX_ITEMS 4096  /* rhythm periods, exceptions, feeds */
+#define OC_DEF_MAX_YEAR 2549          /* libical reads zoned times wrong from 2582 on */
+#define OC_DEF_MAX_OFFSET 366         /* any day offset */
+#define OC_DEF_MAX_EVERY 520          /* rhythm.every, in weeks */
+#define OC_DEF_MAX_HORIZON 520        /* horizon_weeks */
+#define OC_DEF_MAX_ITEMS 4096         /* rhythm periods, exceptions, feeds */
+#define OC_DEF_MAX_CANCELLED_DAYS 366 /* calendar.cancelled_days */
+#define OC_DEF_MAX_CHANGES_KEPT 1000  /* changes_kept */
 
 typedef struct {
     char *value; /* NULL when absent */
@@ -75,9 +77,10 @@ typedef struct oc_def {
 
     /* calendar */
     oc_def_str id, name, description, timezone, language, url, reference, base_url, holidays;
-    oc_tz *tz;       /* the zone 'timezone' names, read once when the definition is */
-    int holiday_set; /* oc_holidays value of 'holidays' */
-    int64_t refresh; /* seconds */
+    oc_tz *tz;          /* the zone 'timezone' names, read once when the definition is */
+    int holiday_set;    /* oc_holidays value of 'holidays' */
+    int64_t refresh;    /* seconds */
+    int cancelled_days; /* how long a cancellation notice stays after its event's end */
     char refresh_text[32];
     oc_pos refresh_pos;
 
@@ -90,6 +93,7 @@ typedef struct oc_def {
 
     int horizon_weeks;
     oc_pos horizon_pos;
+    int changes_kept; /* entries of the change log (changes.atom) */
 
     oc_def_period *periods;
     size_t period_count;

@@ -55,6 +55,9 @@ void oc_error_print(const oc_error *err, FILE *fp);
  * 2 usage error, 3 I/O error, 4 internal error. */
 int oc_error_exit_status(const oc_error *err);
 
+/* Prints 'err' as oc_error_print() does and returns its exit status. */
+int oc_error_report(const oc_error *err, FILE *fp);
+
 /* Writes a warning in the same format ("file:line:col: warning: text"), or
  * the same text as an error when 'error' (--strict). */
 void oc_warning_print(FILE *fp, const char *file, oc_pos pos, const char *text, bool error);

@@ -13,7 +13,7 @@
  * feed is a view of them (a kind mask and the texts of a language). */
 typedef struct {
     oc_kind kind;
-    char uid[37];        /* version-5 UUID of "<calendar.id>/<kind>/<yyyymmdd>" */
+    char uid[37];        /* version-5 UUID of "<calendar.id>/<kind's UID name>/<yyyymmdd>" */
     const oc_slot *slot; /* borrowed from the schedule */
     const oc_span *span; /* when it happens: &slot->spans[kind] */
     bool has_alarm;
@@ -31,8 +31,9 @@ typedef struct {
 oc_events *oc_events_new(const oc_def *def, const oc_sched *sched);
 void oc_events_free(oc_events *events); /* accepts NULL */
 
-/* Writes the UID of "<calendar_id>/<kind>/<yyyymmdd>" into 'out' (37 bytes). */
-void oc_event_uid(const char *calendar_id, oc_kind kind, oc_day session, char out[37]);
+/* Writes the UID of "<calendar_id>/<name>/<yyyymmdd>" into 'out' (37 bytes):
+ * 'name' is a kind's UID name (oc_kind_uid_name()), or a former one. */
+void oc_event_uid(const char *calendar_id, const char *name, oc_day session, char out[37]);
 
 /* ---- texts ---- */
 
@@ -54,5 +55,11 @@ void oc_texter_free(oc_texter *tx); /* accepts NULL */
 /* Makes the texts of 'e' into 'out' (the texts of a slot are made once for
  * its events). Returns 0, or -1 with 'err' set on a template error. */
 int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_error *err);
+
+/* Puts first in the description of 't' (made by the last oc_texter_make())
+ * the line that dates a changed event, "Modifié le <date of
+ * 'last_modified' in the calendar's zone>" (template line.modified), then
+ * a line break. Returns 0, or -1 with 'err' set. */
+int oc_texter_modified(oc_texter *tx, int64_t last_modified, oc_event_text *t, oc_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ordercal/atom.h"
 #include "ordercal/def.h"
 #include "ordercal/sched.h"
 #include "ordercal/table.h"
@@ -25,12 +26,14 @@ typedef struct {
 typedef struct {
     const oc_html_calendar *calendars; /* at least one, in the order given */
     size_t count;
-    const char *site_name;     /* the page's title; NULL: the first calendar's name */
-    const char *site_language; /* the page's language; NULL: the first calendar's */
-    const oc_tmpl *site_tmpl;  /* the texts of 'site_language'; NULL: the first calendar's */
-    const char *page;          /* the text of the page template (templates/index.html) */
-    const char *page_path;     /* its file, for messages */
-    int64_t last_modified;     /* newest LAST-MODIFIED of the feeds; 0 when unknown */
+    const char *site_name;        /* the page's title; NULL: the first calendar's name */
+    const char *site_language;    /* the page's language; NULL: the first calendar's */
+    const oc_tmpl *site_tmpl;     /* the texts of 'site_language'; NULL: the first calendar's */
+    const char *page;             /* the text of the page template (templates/index.html) */
+    const char *page_path;        /* its file, for messages */
+    int64_t last_modified;        /* newest LAST-MODIFIED of the feeds; 0 when unknown */
+    const oc_atom_entry *changes; /* the change log's entries, most recent first */
+    size_t nchanges;
 } oc_html_input;
 
 /* The page has the site layout (a header with the site's title and date,
@@ -65,5 +68,8 @@ int oc_html_qr_svg(oc_buf *out, const char *text, const char *label);
 
 /* The most months the page's grid shows. */
 #define OC_HTML_MAX_MONTHS 36
+
+/* The most entries of the change log the page shows. */
+#define OC_HTML_MAX_CHANGES 5
 
 #endif

@@ -20,6 +20,13 @@ void oc_ics_fold(oc_buf *out, const char *line, size_t len);
 /* Appends 'text' escaped as an RFC 5545 §3.3.11 TEXT value. */
 void oc_ics_escape_text(oc_buf *out, const char *text);
 
+/* Appends the TEXT value 'value' (RFC 5545 §3.3.11) unescaped. */
+void oc_ics_unescape_text(oc_buf *out, const char *value, size_t len);
+
+/* Appends the logical line "<name>;TZID=<tzid>:<local t>" ('tzid' not NULL)
+ * or "<name>:<t>Z", ending in '\n'. */
+void oc_ics_time_line(oc_buf *lines, const char *name, int64_t t, const char *tzid);
+
 /* Appends the calendar header of 'feed' (BEGIN:VCALENDAR to the X-WR-*
  * properties, folded): 'base_url' (ending in '/', or NULL) gives SOURCE.
  * Returns 0, or -1 with 'err' set (OC_E_ICAL) when libical fails. */

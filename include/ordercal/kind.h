@@ -29,7 +29,9 @@ typedef enum {
 #define OC_KIND_ANCHOR_SLOT (-1)
 
 typedef struct {
-    const char *name;      /* in definitions, UIDs and template keys */
+    const char *name;      /* in definitions and template keys */
+    const char *uid;       /* in UID names: both states of a slot share "session" (DESIGN §3),
+                            * so a late closure or reopening updates one event in place */
     bool closed;           /* made for closed slots (true) or open ones */
     int anchor;            /* OC_KIND_ANCHOR_SLOT or an oc_kind listed before this row */
     bool timed;            /* a local time with a duration; else whole days */
@@ -46,6 +48,9 @@ const oc_kind_info *oc_kind_get(oc_kind kind);
 
 /* The kind's name ("session", ...); "?" past the table. A static string. */
 const char *oc_kind_name(oc_kind kind);
+
+/* The kind's name in UID names ("session" for a closed slot too). Static. */
+const char *oc_kind_uid_name(oc_kind kind);
 
 /* The kind named 'name', or -1. */
 int oc_kind_parse(const char *name);

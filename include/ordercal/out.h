@@ -39,6 +39,10 @@ int oc_out_finish(oc_out *out, int index, oc_error *err);
 /* What committing file 'index' does (valid after oc_out_finish). */
 oc_out_status oc_out_status_of(const oc_out *out, int index);
 
+/* Deletes the file 'name' of the folder at commit, after the renames
+ * (nothing in a dry folder). Only `build --prune` asks for it. */
+void oc_out_remove(oc_out *out, const char *name);
+
 /* Renames every finished file not committed yet over its target (unchanged
  * files are left alone, their mtime with them), then fsyncs the folder; a
  * run may commit again after starting more files. Returns 0, or -1

@@ -166,7 +166,9 @@ def expand(defn, epoch):
         base = {"note": s["note"], "session": first.isoformat()}
 
         def ev(kind, **kw):
-            e = dict(base, kind=kind, uid=str(uuid.uuid5(NAMESPACE, f"{cal['id']}/{kind}/{ymd}")))
+            # One UID per slot: open or closed, its event is the session's (DESIGN §3).
+            name = "session" if kind == "closed" else kind
+            e = dict(base, kind=kind, uid=str(uuid.uuid5(NAMESPACE, f"{cal['id']}/{name}/{ymd}")))
             e.update(kw)
             events.append(e)
 

@@ -69,7 +69,8 @@ grep -qi '^HTTP/1.1 200' "$tmp/h" && ok || fail "GET .ics: $(head -1 "$tmp/h")"
 grep -qi '^Content-Type: text/calendar; charset=utf-8' "$tmp/h" && ok || fail "media type: $(grep -i content-type "$tmp/h")"
 grep -qi '^ETag: ' "$tmp/h" && ok || fail "no ETag"
 grep -qi '^Last-Modified: ' "$tmp/h" && ok || fail "no Last-Modified"
-grep -qi '^Cache-Control: public, max-age=21600' "$tmp/h" && ok || fail "Cache-Control"
+grep -qi '^Cache-Control: no-cache' "$tmp/h" && ok || fail "Cache-Control: $(grep -i cache-control "$tmp/h")"
+grep -qi '^Access-Control-Allow-Origin: \*' "$tmp/h" && ok || fail "no Access-Control-Allow-Origin: *"
 cmp -s "$tmp/body" "$tmp/site/vaccins-covid19.ics" && ok || fail "the body is not the feed"
 etag=$(grep -i '^ETag: ' "$tmp/h" | cut -d' ' -f2- | tr -d '\r')
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$base/vaccins-covid19.ics")
@@ -83,6 +84,19 @@ SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$src/schedules/dgs-urgent-2023-1
     -o "$tmp/site" -q --base-url http://127.0.0.1/
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$base/vaccins-covid19.ics")
 [ "$code" = 304 ] && ok || fail "after an unchanged rebuild: $code, expected 304"
+
+# The change log: Atom, fresh like the feeds, with its validators.
+curl -s -D "$tmp/h" -o "$tmp/atom" "$base/changes.atom"
+grep -qi '^HTTP/1.1 200' "$tmp/h" && ok || fail "GET changes.atom: $(head -1 "$tmp/h")"
+grep -qi '^Content-Type: application/atom+xml; charset=utf-8' "$tmp/h" && ok ||
+    fail "changes.atom media type: $(grep -i content-type "$tmp/h")"
+grep -qi '^Cache-Control: no-cache' "$tmp/h" && ok || fail "changes.atom Cache-Control"
+grep -qi '^Access-Control-Allow-Origin: \*' "$tmp/h" && ok || fail "changes.atom CORS"
+grep -qi '^ETag: ' "$tmp/h" && grep -qi '^Last-Modified: ' "$tmp/h" && ok || fail "changes.atom validators"
+cmp -s "$tmp/atom" "$tmp/site/changes.atom" && ok || fail "the body is not changes.atom"
+aetag=$(grep -i '^ETag: ' "$tmp/h" | cut -d' ' -f2- | tr -d '\r')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $aetag" "$base/changes.atom")
+[ "$code" = 304 ] && ok || fail "changes.atom If-None-Match gave $code, expected 304"
 
 curl -s -D "$tmp/h" -o /dev/null -H 'Accept-Encoding: gzip' "$base/vaccins-covid19.ics"
 grep -qi '^Content-Encoding: gzip' "$tmp/h" && ok || fail "no gzip"

@@ -74,7 +74,7 @@ expect_grep "output is a file" "$tmp/file" "$tmp/e"
 expect_grep build "vaccins-covid19.ics: created (37 events)" "$tmp/o"
 expect_grep build "vaccins-covid19-livraisons.ics: created (8 events)" "$tmp/o"
 expect_grep build "index.html: created" "$tmp/o"
-[ "$(wc -l <"$tmp/o")" -eq 4 ] || { echo "FAIL: a first build listed events:"; cat "$tmp/o"; failures=$((failures + 1)); }
+[ "$(wc -l <"$tmp/o")" -eq 5 ] || { echo "FAIL: a first build listed events:"; cat "$tmp/o"; failures=$((failures + 1)); }
 cp -p "$tmp/out/vaccins-covid19.ics" "$tmp/before.ics"
 SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$def" -o "$tmp/out" >"$tmp/o"; check rebuild 0 $?
 expect_grep rebuild "vaccins-covid19.ics: unchanged" "$tmp/o"
@@ -100,11 +100,12 @@ check "events bumped" 4 "$bumped"
 check "events stamped now" 4 "$stamped"
 check "events kept" 33 "$kept"
 
-# closing a week: its open events are removed, a closed event added
+# closing a week: its session event is updated in place, its other events
+# become cancellation notices
 sed 's/^feeds:/sessions:\n  - { date: 2023-10-09, state: closed }\nfeeds:/' "$def" >"$tmp/closed.yaml"
 "$ordercal" build "$tmp/closed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check "dry-run close" 0 $?
-expect_grep "report added" "  + closed       2023-10-09..2023-10-10 (session 2023-10-09)" "$tmp/o"
-expect_grep "report removed" '  - 2023-10-11 18:00 "Confirmation de commande disponible"' "$tmp/o"
+expect_grep "report closed" "  ~ closed       2023-10-09..2023-10-10, text changed (session 2023-10-09)" "$tmp/o"
+expect_grep "report cancelled" '  x 2023-10-11 18:00 "Confirmation de commande disponible": cancelled (session 2023-10-09 closed)' "$tmp/o"
 
 # a held lock: exit 3 after --lock-timeout, never a hang
 if command -v flock >/dev/null; then
@@ -127,11 +128,11 @@ $tmp/defs/b.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)" ] ||
 "$ordercal" build "$tmp/defs/" -o "$tmp/site" >"$tmp/o"; check "build folder" 0 $?
 expect_grep "build folder" "^$tmp/site/grippe.ics: created (37 events)$" "$tmp/o"
 expect_grep "build folder" "^$tmp/site/vaccins-covid19-en.ics: created (37 events)$" "$tmp/o"
-[ "$(wc -l <"$tmp/o")" -eq 5 ] || { echo "FAIL: a site's report:"; cat "$tmp/o"; failures=$((failures + 1)); }
+[ "$(wc -l <"$tmp/o")" -eq 6 ] || { echo "FAIL: a site's report:"; cat "$tmp/o"; failures=$((failures + 1)); }
 expect_grep "site page" '<li><a href="#grippe">Grippe</a></li>' "$tmp/site/index.html"
 expect_grep "site page" '<section class="calendar" id="vaccins-covid19" lang="fr">' "$tmp/site/index.html"
 "$ordercal" build "$tmp/defs/a.yaml" "$tmp/defs/b.yaml" -o "$tmp/site" >"$tmp/o"; check "build files" 0 $?
-[ "$(grep -c ': unchanged$' "$tmp/o")" -eq 5 ] || { echo "FAIL: files, not the folder:"; cat "$tmp/o"; failures=$((failures + 1)); }
+[ "$(grep -c ': unchanged$' "$tmp/o")" -eq 6 ] || { echo "FAIL: files, not the folder:"; cat "$tmp/o"; failures=$((failures + 1)); }
 "$ordercal" build "$tmp/defs/b.yaml" "$tmp/defs/a.yaml" -o "$tmp/site" -q; check "build reordered" 0 $?
 expect_grep "site order" '<li><a href="#vaccins-covid19">.*</li>' "$tmp/site/index.html"
 [ "$(grep -o '<li><a href="#[a-z0-9-]*"' "$tmp/site/index.html" | head -1)" = '<li><a href="#vaccins-covid19"' ] ||
@@ -168,7 +169,7 @@ done
 ls -l --time-style=+%s.%N "$tmp/fifty-out" >"$tmp/before"
 SOURCE_DATE_EPOCH=1700000000 "$ordercal" build "$tmp/fifty" -o "$tmp/fifty-out" >"$tmp/o"; check "fifty again" 0 $?
 ls -l --time-style=+%s.%N "$tmp/fifty-out" >"$tmp/after"
-[ "$(grep -c ': unchanged$' "$tmp/o")" -eq 51 ] && cmp -s "$tmp/before" "$tmp/after" ||
+[ "$(grep -c ': unchanged$' "$tmp/o")" -eq 52 ] && cmp -s "$tmp/before" "$tmp/after" ||
     { echo "FAIL: a rebuild of fifty definitions rewrote files"; failures=$((failures + 1)); }
 
 # from another working directory, with no argument: the default definition

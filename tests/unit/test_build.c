@@ -42,7 +42,7 @@ static int teardown(void **state)
 /* Runs one build of 'def' in 'mode' and returns what it says. */
 static char *run(const char *def, oc_build_mode mode, int64_t now)
 {
-    oc_build_opts opts = {mode, dir, NULL, OC_TEST_TEMPLATES, 1.0, now, true, NULL, NULL};
+    oc_build_opts opts = {mode, dir, NULL, OC_TEST_TEMPLATES, 1.0, now, true, NULL, NULL, false};
     oc_build *b = oc_build_new(&opts);
     oc_buf text = {0};
     oc_error err;
@@ -173,7 +173,8 @@ static void test_build_language_without_templates(void **state)
     static const char yaml[] = "calendar: { id: ev, name: Ev, timezone: UTC, language: de }\n"
                                "session: {}\n"
                                "rhythm: [ { from: 2023-07-24 } ]\n";
-    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, NULL, NULL};
+    oc_build_opts opts = {OC_BUILD_WRITE, dir,  NULL, OC_TEST_TEMPLATES, 1.0, 0, true,
+                          NULL,           NULL, false};
     oc_build *b = oc_build_new(&opts);
     char def[128];
     oc_error err;
@@ -196,7 +197,8 @@ static void test_build_language_without_templates(void **state)
 
 static void test_build_show(void **state)
 {
-    oc_build_opts opts = {OC_BUILD_CHECK, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, false, NULL, NULL};
+    oc_build_opts opts = {OC_BUILD_CHECK, dir,  NULL, OC_TEST_TEMPLATES, 1.0, 0, false,
+                          NULL,           NULL, false};
     oc_build *b = oc_build_new(&opts);
     oc_buf text = {0};
     oc_error err;
@@ -234,8 +236,8 @@ static const char site_b[] = "calendar: { id: b, name: Beta, timezone: Indian/Re
  * each definition's feeds, then one page of both. */
 static void test_build_site_folder(void **state)
 {
-    oc_build_opts opts = {OC_BUILD_WRITE, dir,  NULL, OC_TEST_TEMPLATES, 1.0, 1689638400,
-                          true,           NULL, NULL};
+    oc_build_opts opts = {OC_BUILD_WRITE, dir,  NULL, OC_TEST_TEMPLATES, 1.0, 1689638400, true,
+                          NULL,           NULL, false};
     oc_build *b = oc_build_new(&opts);
     const oc_build_summary *sums;
     const oc_build_file *files;
@@ -267,11 +269,12 @@ static void test_build_site_folder(void **state)
     assert_true(oc_build_declares(b, "b"));
     assert_false(oc_build_declares(b, "c"));
     files = oc_build_files(b, &n);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_non_null(strstr(files[0].path, "/a.ics"));
     assert_non_null(strstr(files[1].path, "/a-en.ics"));
     assert_non_null(strstr(files[2].path, "/b.ics"));
-    assert_non_null(strstr(files[3].path, "/index.html"));
+    assert_non_null(strstr(files[3].path, "/changes.atom"));
+    assert_non_null(strstr(files[4].path, "/index.html"));
     assert_int_equal(oc_build_show(b, &text, &err), 0);
     assert_non_null(strstr(text.data, "Alpha\nDate "));
     assert_non_null(strstr(text.data, "\n\nBeta\nDate "));
@@ -296,7 +299,8 @@ static void test_build_site_collisions(void **state)
     static const char same_calendar[] = "calendar:\n  id: a\n  name: A again\n  timezone: UTC\n"
                                         "session: {}\nrhythm: [ { from: 2023-07-17 } ]\n"
                                         "feeds: [ { id: d } ]\n";
-    oc_build_opts opts = {OC_BUILD_WRITE, dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, NULL, NULL};
+    oc_build_opts opts = {OC_BUILD_WRITE, dir,  NULL, OC_TEST_TEMPLATES, 1.0, 0, true,
+                          NULL,           NULL, false};
     oc_build *b = oc_build_new(&opts);
     char a[128], c[128], d[128], expected[320];
     oc_error err;
@@ -346,8 +350,8 @@ static void test_build_site_options(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         oc_build_opts opts = {
-            OC_BUILD_WRITE,   dir, NULL, OC_TEST_TEMPLATES, 1.0, 0, true, cases[i].name,
-            cases[i].language};
+            OC_BUILD_WRITE,    dir,  NULL, OC_TEST_TEMPLATES, 1.0, 0, true, cases[i].name,
+            cases[i].language, false};
         oc_build *b = oc_build_new(&opts);
         char out[128];
         oc_error err;

@@ -73,9 +73,9 @@ static int render_with(const fixture *f, size_t n, const char *base_url, const c
 {
     oc_html_calendar cals[4];
     char *text = tmpl == NULL ? page_template() : NULL;
-    oc_html_input in = {cals,          n,         site_name,
-                        site_language, NULL,      tmpl != NULL ? tmpl : text,
-                        "index.html",  1689638400};
+    oc_html_input in = {
+        cals,       n,    site_name, site_language, NULL, tmpl != NULL ? tmpl : text, "index.html",
+        1689638400, NULL, 0};
     bool site = oc_html_site_layout(n, site_name, site_language);
     int rc;
 
@@ -99,7 +99,7 @@ static void render(page *p, const char *yaml, const char *base_url, int64_t last
     memset(p, 0, sizeof(*p));
     fixture_load(&p->cal, yaml, "def.yaml");
     cal = (oc_html_calendar){p->cal.def, p->cal.sched, p->cal.table, p->cal.tmpl, base_url};
-    in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", last_modified};
+    in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", last_modified, NULL, 0};
     oc_error_init(&err);
     assert_int_equal(oc_html_check(in.page, in.page_path, false, &err), 0);
     if (oc_html_render(&in, &p->page, &err) != 0) {
@@ -164,9 +164,12 @@ static void test_html_links_and_qr(void **state)
     assert_int_equal(count(p.page.data, "<svg class=\"qr\""), 2);
     assert_has(p.page.data, "Mis à jour le mardi 18 juillet 2023");
 
-    /* Self-contained: no script, no external style sheet or image. */
+    /* Self-contained: no script, no external style sheet or image; the
+     * one link is the change log's, for feed readers. */
     assert_null(strstr(p.page.data, "<script"));
-    assert_null(strstr(p.page.data, "<link"));
+    assert_int_equal(count(p.page.data, "<link"), 1);
+    assert_has(p.page.data, "<link rel=\"alternate\" type=\"application/atom+xml\" "
+                            "href=\"https://cal.example.org/v/changes.atom\"");
     assert_null(strstr(p.page.data, "<img"));
     page_free(&p);
 }

@@ -161,6 +161,134 @@ static char *replace(const char *text, const char *from, const char *to)
     return oc_buf_detach(&out);
 }
 
+/* ---- cancellation notices, migration, the "modified" line ------------- */
+
+static const char closed[] = "calendar: { id: mem, name: Mem, timezone: Europe/Paris }\n"
+                             "session: {}\n"
+                             "rhythm: [ { from: 2023-07-17, until: 2023-07-24 } ]\n"
+                             "sessions: [ { date: 2023-07-24, state: closed } ]\n";
+
+/* How many times 'what' is in 'text' once unfolded. */
+static size_t count(const char *text, const char *what)
+{
+    oc_buf u = {0};
+    size_t n = 0;
+
+    for (const char *p = text; *p != '\0'; p++) {
+        if (p[0] == '\r' && p[1] == '\n' && p[2] == ' ') {
+            p += 2;
+            continue;
+        }
+        oc_buf_putc(&u, *p);
+    }
+    for (const char *p = strstr(u.data, what); p != NULL; p = strstr(p + 1, what)) {
+        n++;
+    }
+    oc_buf_free(&u);
+    return n;
+}
+
+/* Closing a slot late: its session event is updated in place, its other
+ * events become notices, kept byte for byte, dropped cancelled_days after
+ * their end; reopening updates the same UIDs again. */
+static void test_prev_notices(void **state)
+{
+    const int64_t t0 = 1689638400, day = 86400;
+    feed a, b, c, d, e;
+
+    (void)state;
+    render(&a, before, NULL, t0);
+    render(&b, closed, a.text.data, t0 + day);
+    assert_int_equal(b.stats.added, 0);
+    assert_int_equal(b.stats.removed, 0);
+    assert_int_equal(b.stats.cancelled, 3);
+    assert_int_equal(b.stats.changed, 4);
+    assert_int_equal(b.stats.events, 8);
+    assert_int_equal(count(b.text.data, "\r\n" OC_PREV_NOTICE ":"), 3);
+    assert_int_equal(count(b.text.data, "SUMMARY:Annulé : "), 3);
+    assert_int_equal(count(b.text.data, "La session du 24-25 juillet 2023 est fermée."), 3);
+    assert_int_equal(count(b.text.data, "DESCRIPTION:Modifié le mercredi 19 juillet 2023\\n"), 4);
+    assert_int_equal(count(b.text.data, "SEQUENCE:1\r\n"), 4);
+    assert_null(strstr(b.text.data, "STATUS:CANCELLED"));
+    assert_int_equal(count(b.text.data, "BEGIN:VALARM"), 1); /* the cancelled one has none */
+
+    /* Rebuilt the next day: the same bytes. */
+    render(&c, closed, b.text.data, t0 + 2 * day);
+    assert_string_equal(b.text.data, c.text.data);
+    assert_int_equal(c.stats.changed + c.stats.added + c.stats.removed, 0);
+    assert_int_equal(c.stats.notices, 3);
+
+    /* Reopened: the same UIDs, updated again. */
+    render(&d, before, b.text.data, t0 + 2 * day);
+    assert_int_equal(d.stats.changed, 4);
+    assert_int_equal(d.stats.added + d.stats.removed + d.stats.notices, 0);
+    assert_int_equal(count(d.text.data, "SEQUENCE:2\r\n"), 4);
+    assert_null(strstr(d.text.data, OC_PREV_NOTICE));
+
+    /* The last notice (appointments, 2023-08-05) 15 days after its end. */
+    render(&e, closed, b.text.data, t0 + 34 * day);
+    assert_int_equal(e.stats.removed, 3);
+    assert_int_equal(e.stats.events, 5);
+    assert_null(strstr(e.text.data, OC_PREV_NOTICE));
+    feed_free(&a);
+    feed_free(&b);
+    feed_free(&c);
+    feed_free(&d);
+    feed_free(&e);
+}
+
+/* A previous feed with a closed week under its former "closed" UID: the
+ * event is replaced once, and nothing else changes. */
+static void test_prev_migration(void **state)
+{
+    const int64_t t0 = 1689638400;
+    oc_date d = {2023, 7, 24};
+    char uid[37], former[37];
+    char *old;
+    feed a, b, c;
+
+    (void)state;
+    render(&a, closed, NULL, t0);
+    oc_event_uid("mem", "session", oc_day_from_date(d), uid);
+    oc_event_uid("mem", "closed", oc_day_from_date(d), former);
+    assert_non_null(strstr(a.text.data, uid));
+    old = replace(a.text.data, uid, former);
+    render(&b, closed, old, t0 + 86400);
+    assert_int_equal(b.stats.changed, 1);
+    assert_int_equal(b.stats.added + b.stats.removed + b.stats.notices, 0);
+    assert_null(strstr(b.text.data, former));
+    assert_non_null(strstr(b.text.data, uid));
+    render(&c, closed, b.text.data, t0 + 2 * 86400);
+    assert_string_equal(b.text.data, c.text.data);
+    free(old);
+    feed_free(&a);
+    feed_free(&b);
+    feed_free(&c);
+}
+
+/* An event with SEQUENCE > 0 that a feed without the "modified" line holds
+ * keeps its stamps and gains the line; our own output is then stable. */
+static void test_prev_modified_line(void **state)
+{
+    const int64_t t0 = 1689638400;
+    char *old;
+    feed a, b, c;
+
+    (void)state;
+    render(&a, before, NULL, t0);
+    old = replace(a.text.data, "SEQUENCE:0\r\n", "SEQUENCE:5\r\n");
+    render(&b, before, old, t0 + 86400);
+    assert_int_equal(b.stats.changed + b.stats.added + b.stats.removed, 0);
+    assert_int_equal(count(b.text.data, "SEQUENCE:5\r\n"), 1);
+    assert_int_equal(count(b.text.data, "DESCRIPTION:Modifié le mardi 18 juillet 2023\\n"), 1);
+    render(&c, before, b.text.data, t0 + 2 * 86400);
+    assert_string_equal(b.text.data, c.text.data);
+    free(old);
+    feed_free(&a);
+    feed_free(&b);
+    feed_free(&c);
+}
+
 /* An event whose bytes are those the previous feed, written by ordercal,
  * holds under its UID passed the gate when first published: it is
  * republished. Not when a byte differs (on either side), when the file is
@@ -297,9 +425,9 @@ static void test_prev_republished(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prev_parse),
-        cmocka_unit_test(test_prev_regeneration_memory),
-        cmocka_unit_test(test_prev_republished),
+        cmocka_unit_test(test_prev_parse),       cmocka_unit_test(test_prev_regeneration_memory),
+        cmocka_unit_test(test_prev_republished), cmocka_unit_test(test_prev_notices),
+        cmocka_unit_test(test_prev_migration),   cmocka_unit_test(test_prev_modified_line),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

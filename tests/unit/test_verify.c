@@ -128,7 +128,7 @@ static void gate_event_for(oc_event *e, size_t i)
     memset(e, 0, sizeof(*e));
     e->kind = OC_KIND_SESSION;
     e->span = &all_day_span;
-    oc_event_uid("gate-test", OC_KIND_SESSION, (oc_day)i, e->uid);
+    oc_event_uid("gate-test", "session", (oc_day)i, e->uid);
 }
 
 /* Runs 'n' events, the ones listed in 'bad' with a broken DTEND, through
