@@ -172,6 +172,11 @@ oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
         place(def, def->tz, &s->slots[i]);
         s->open_count += s->slots[i].open;
     }
+    if (s->count > 0 && s->count < cap) {
+        /* Grown by doubling: give the unused third back (a schedule of
+         * 25,000 slots is most of a big build's memory). */
+        s->slots = oc_xrealloc(s->slots, s->count * sizeof(*s->slots));
+    }
     return s;
 }
 

@@ -12,15 +12,15 @@
 
 /* When one kind's event of a slot happens, computed once for every renderer. */
 typedef struct {
-    bool on;             /* the slot has an event of this kind */
     oc_day first, last;  /* its days, inclusive (a timed kind: the day of its rule) */
     int64_t local_start; /* timed kinds: wall-clock seconds "as if UTC" in the zone */
     int64_t local_end;
     int64_t utc_start, utc_end;
+    oc_pos pos;     /* the rhythm period, exception or override that produced it */
+    bool on;        /* the slot has an event of this kind */
     bool start_utc; /* write DTSTART in UTC: its wall time happens twice that day */
     bool end_utc;   /* the same for DTEND */
-    oc_pos pos;     /* the rhythm period, exception or override that produced it */
-} oc_span;
+} oc_span;          /* the fields by size: a schedule holds one per slot and kind */
 
 /* One weekly slot of the ordering portal, open or closed, with the dates
  * that follow from it (DESIGN §1, §3). All days are oc_day values. */

@@ -11,17 +11,18 @@
 /* The schedule as the bulletin's table, in the calendar's language, built
  * once for the page and for `ordercal show`: one row per slot. */
 typedef struct {
-    const oc_slot *slot; /* borrowed from the schedule */
-    char *session;       /* "17-18 juillet 2023" */
-    const char *state;   /* "Ouvert" / "Fermé"; borrowed from the templates */
-    char *delivery;      /* "27-28 juillet 2023"; NULL when the slot has none */
-    char *confirmation;  /* "mercredi 19 juillet 2023 à 18h00"; NULL likewise */
+    const oc_slot *slot;      /* borrowed from the schedule */
+    const char *session;      /* "17-18 juillet 2023" */
+    const char *state;        /* "Ouvert" / "Fermé"; borrowed from the templates */
+    const char *delivery;     /* "27-28 juillet 2023"; NULL when the slot has none */
+    const char *confirmation; /* "mercredi 19 juillet 2023 à 18h00"; NULL likewise */
 } oc_table_row;
 
 typedef struct {
     const char *heads[4]; /* session, state, delivery, confirmation; borrowed */
     oc_table_row *rows;
     size_t count;
+    char *texts; /* every row's texts, one after the other: what the rows point into */
 } oc_table;
 
 /* Builds the table of 'sched' with the texts of 't'. 'def', 'sched' and 't'
