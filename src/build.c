@@ -8,6 +8,7 @@
 #include "ordercal/build.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,37 @@ static const oc_tmpl *templates_for(oc_build *b, const oc_def *def, const oc_def
 
 /* ---- definitions ---------------------------------------------------------- */
 
+/* Every warning goes through here: the caller prints them, as errors under
+ * --strict. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void
+warn(oc_build *b, const oc_def *def, oc_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    text = oc_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+    b->warnings = oc_xrealloc(b->warnings, (b->nwarnings + 1) * sizeof(*b->warnings));
+    b->warnings[b->nwarnings++] = (oc_build_warning){def->path, pos, text};
+}
+
+static const char *day_text(oc_day day, char buf[16])
+{
+    oc_date d = oc_date_from_day(day);
+
+    snprintf(buf, 16, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
 /* A holiday's name in 't', or its key. */
 static const char *holiday_name(const oc_tmpl *t, const char *key)
 {
@@ -180,22 +212,56 @@ static void warn_holidays(oc_build *b, const calendar *cal)
     const oc_tmpl *en = n > 0 ? templates(b, "en")->tmpl : NULL;
     const oc_tmpl *local = n > 0 ? templates(b, cal->def->language.value)->tmpl : NULL;
 
-    b->warnings = oc_xrealloc(b->warnings, (b->nwarnings + n + 1) * sizeof(*b->warnings));
     for (size_t i = 0; i < n; i++) {
         const oc_clash *c = &clashes[i];
-        oc_date d = oc_date_from_day(c->day);
         const char *a = holiday_name(en, c->key), *l = holiday_name(local, c->key);
-        oc_buf text = {0};
+        char date[16];
 
-        oc_buf_printf(&text, "%s %04d-%02d-%02d falls on %s", oc_kind_name(c->kind), d.year,
-                      d.month, d.day, a);
-        if (strcmp(a, l) != 0) {
-            oc_buf_printf(&text, " (%s)", l);
-        }
-        b->warnings[b->nwarnings++] =
-            (oc_build_warning){cal->def->path, c->pos, oc_buf_detach(&text)};
+        warn(b, cal->def, c->pos, "%s %s falls on %s%s%s%s", oc_kind_name(c->kind),
+             day_text(c->day, date), a, strcmp(a, l) != 0 ? " (" : "", strcmp(a, l) != 0 ? l : "",
+             strcmp(a, l) != 0 ? ")" : "");
     }
     free(clashes);
+}
+
+static int cmp_warning(const void *x, const void *y)
+{
+    const oc_build_warning *a = *(const oc_build_warning *const *)x;
+    const oc_build_warning *b = *(const oc_build_warning *const *)y;
+
+    if (a->pos.line != b->pos.line) {
+        return a->pos.line < b->pos.line ? -1 : 1;
+    }
+    if (a->pos.column != b->pos.column) {
+        return a->pos.column < b->pos.column ? -1 : 1;
+    }
+    return a < b ? -1 : a > b; /* as found */
+}
+
+/* Every warning about 'cal', in the order of their positions in its
+ * definition (those at one position in the order found). */
+static void warn_all(oc_build *b, const calendar *cal)
+{
+    size_t first = b->nwarnings, n;
+    oc_build_warning **order, *sorted;
+
+    warn_holidays(b, cal);
+    n = b->nwarnings - first;
+    if (n < 2) {
+        return;
+    }
+    order = oc_xcalloc(n, sizeof(*order));
+    sorted = oc_xcalloc(n, sizeof(*sorted));
+    for (size_t i = 0; i < n; i++) {
+        order[i] = &b->warnings[first + i];
+    }
+    qsort(order, n, sizeof(*order), cmp_warning);
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = *order[i];
+    }
+    memcpy(b->warnings + first, sorted, n * sizeof(*sorted));
+    free(order);
+    free(sorted);
 }
 
 int oc_build_add(oc_build *b, const char *path, oc_error *err)
@@ -217,7 +283,7 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err)
     cal->sched = sched;
     cal->events = oc_events_new(def, sched);
     cal->first_file = 0;
-    warn_holidays(b, cal);
+    warn_all(b, cal);
 
     /* Everything that can find the definition wrong runs before the
      * output folder is touched. */

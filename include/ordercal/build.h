@@ -67,7 +67,8 @@ void oc_build_free(oc_build *b); /* accepts NULL */
  * for the definition; OC_E_IO for files). */
 int oc_build_add(oc_build *b, const char *path, oc_error *err);
 
-/* The warnings collected so far, in the order found. Borrowed. */
+/* The warnings collected so far: each definition's in the order of their
+ * positions in it (at one position, in schedule order). Borrowed. */
 const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count);
 
 /* Appends the schedule of every definition as `ordercal show` prints it.
