@@ -224,6 +224,30 @@ static void warn_holidays(oc_build *b, const calendar *cal)
     free(clashes);
 }
 
+/* What the horizon leaves out: a period that yields no slot yet, and an
+ * exception past it (kept, and applied when the horizon reaches it). */
+static void warn_horizon(oc_build *b, const calendar *cal)
+{
+    const oc_def *def = cal->def;
+    const oc_sched *s = cal->sched;
+    const oc_def_period *last = &def->periods[def->period_count - 1];
+    char date[16], horizon[16];
+
+    day_text(s->horizon, horizon);
+    if (s->open_ended && last->from > s->horizon) {
+        warn(b, def, last->pos,
+             "rhythm[%zu] yields no slot: it starts on %s, after the horizon (%s)",
+             def->period_count - 1, day_text(last->from, date), horizon);
+    }
+    for (size_t i = 0; i < s->pending_count; i++) {
+        const oc_def_exception *ex = &def->exceptions[s->pending[i]];
+
+        warn(b, def, ex->date_pos,
+             "sessions[%zu].date '%s' is beyond the horizon (%s); applied when it is reached",
+             s->pending[i], day_text(ex->date, date), horizon);
+    }
+}
+
 static int cmp_warning(const void *x, const void *y)
 {
     const oc_build_warning *a = *(const oc_build_warning *const *)x;
@@ -245,6 +269,7 @@ static void warn_all(oc_build *b, const calendar *cal)
     size_t first = b->nwarnings, n;
     oc_build_warning **order, *sorted;
 
+    warn_horizon(b, cal);
     warn_holidays(b, cal);
     n = b->nwarnings - first;
     if (n < 2) {

@@ -38,13 +38,19 @@ typedef struct oc_sched {
     oc_slot *slots; /* ascending by 'first' */
     size_t count;
     size_t open_count;
+    bool open_ended; /* the last period has no until: it runs to the horizon */
+    oc_day horizon;  /* the build's UTC date + horizon_weeks: no slot starts after it */
+    size_t *pending; /* exceptions past the horizon (indexes in def->exceptions), in the
+                      * definition's order: checked, and applied once the horizon reaches them */
+    size_t pending_count;
 } oc_sched;
 
 /* Expands the definition's rhythm and exceptions into slots, and every
  * slot's events into spans; timed kinds are placed in def->tz. 'now' (seconds since the epoch)
  * fixes the horizon of an open-ended last period. Returns a new schedule; the caller frees it with
- * oc_sched_free(). On failure (an exception that names no slot, or one slot twice) returns NULL and
- * fills 'err' with the exception's position. 'def' is borrowed. */
+ * oc_sched_free(). On failure (an exception that names no slot or changes nothing, a delivery
+ * on a closed slot) returns NULL and fills 'err' with the exception's position. 'def' is
+ * borrowed. */
 oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err);
 
 void oc_sched_free(oc_sched *sched); /* accepts NULL */
