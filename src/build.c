@@ -194,6 +194,18 @@ static const char *day_text(oc_day day, char buf[16])
     return buf;
 }
 
+/* "HH:MM" of a local time, with its date when it is not on 'day'. */
+static const char *clock_text(int64_t local, oc_day day, char buf[32])
+{
+    oc_day d = oc_day_floor(local);
+    int64_t sec = local - d * 86400;
+    char date[16];
+
+    snprintf(buf, 32, "%s%s%02d:%02d", d != day ? day_text(d, date) : "", d != day ? " " : "",
+             (int)(sec / 3600), (int)(sec % 3600 / 60));
+    return buf;
+}
+
 /* A holiday's name in 't', or its key. */
 static const char *holiday_name(const oc_tmpl *t, const char *key)
 {
@@ -248,6 +260,46 @@ static void warn_horizon(oc_build *b, const calendar *cal)
     }
 }
 
+/* A timed event at a wall time the zone skips or repeats: clients place it
+ * differently, so the maintainer hears of it at the rule that gives the time. */
+static void warn_dst(oc_build *b, const calendar *cal)
+{
+    const oc_def *def = cal->def;
+
+    for (size_t i = 0; i < cal->sched->count; i++) {
+        const oc_slot *slot = &cal->sched->slots[i];
+
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            oc_pos pos = def->rules[k].pos.line != 0 ? def->rules[k].pos : slot->spans[k].pos;
+            oc_day day = slot->spans[k].first;
+            char date[16], wall[32], before[32], after[32], seen[32];
+            oc_dst d;
+
+            if (oc_sched_dst(def, slot, (oc_kind)k, &d) == OC_DST_NONE) {
+                continue;
+            }
+            clock_text(d.wall, day, wall);
+            clock_text(d.before, oc_day_floor(d.before), before);
+            clock_text(d.after, oc_day_floor(d.after), after);
+            if (d.kind == OC_DST_SKIPPED) {
+                warn(b, def, pos,
+                     "%s %s %s does not exist in %s (clocks go from %s to %s); subscribers see %s",
+                     oc_kind_name((oc_kind)k), day_text(day, date), wall, oc_tz_name(def->tz),
+                     before, after, clock_text(d.seen, day, seen));
+            } else {
+                int32_t off = d.offset < 0 ? -d.offset : d.offset;
+
+                warn(b, def, pos,
+                     "%s %s %s happens twice in %s (clocks go back from %s to %s); subscribers "
+                     "see the first, at UTC%c%02d:%02d",
+                     oc_kind_name((oc_kind)k), day_text(day, date), wall, oc_tz_name(def->tz),
+                     before, after, d.offset < 0 ? '-' : '+', (int)(off / 3600),
+                     (int)(off % 3600 / 60));
+            }
+        }
+    }
+}
+
 static int cmp_warning(const void *x, const void *y)
 {
     const oc_build_warning *a = *(const oc_build_warning *const *)x;
@@ -271,6 +323,7 @@ static void warn_all(oc_build *b, const calendar *cal)
 
     warn_horizon(b, cal);
     warn_holidays(b, cal);
+    warn_dst(b, cal);
     n = b->nwarnings - first;
     if (n < 2) {
         return;

@@ -621,6 +621,7 @@ static bool load_confirmation(ctx *c, yaml_node_t *v, oc_def *def)
     fields g;
 
     def->confirmation_pos = node_pos(v);
+    def->rules[OC_KIND_CONFIRMATION].pos = node_pos(v);
     if (!collect(c, v, p, ckeys, 4, &g)) {
         return false;
     }
@@ -689,6 +690,7 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
         yaml_node_t *w;
 
         def->delivery_pos = node_pos(v);
+        def->rules[OC_KIND_DELIVERY].pos = node_pos(v);
         if (!collect(c, v, "session.delivery", dkeys, 2, &g)) {
             return false;
         }
@@ -716,6 +718,7 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
         yaml_node_t *w;
 
         def->appointments_pos = node_pos(v);
+        def->rules[OC_KIND_APPOINTMENTS].pos = node_pos(v);
         if (!collect(c, v, "session.appointments", akeys, 1, &g)) {
             return false;
         }

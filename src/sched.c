@@ -361,3 +361,51 @@ bool oc_sched_timed_range(const oc_sched *sched, unsigned kinds, int64_t *first,
     }
     return any;
 }
+
+/* The instant of the change of offset between 'a' and 'b' (whose offsets
+ * differ): the first with b's offset. */
+static int64_t change_at(const oc_tz *tz, int64_t a, int64_t b)
+{
+    int32_t before = oc_tz_offset_at(tz, a);
+
+    while (b - a > 1) {
+        int64_t mid = a + (b - a) / 2;
+
+        if (oc_tz_offset_at(tz, mid) == before) {
+            a = mid;
+        } else {
+            b = mid;
+        }
+    }
+    return b;
+}
+
+oc_dst_kind oc_sched_dst(const oc_def *def, const oc_slot *slot, oc_kind kind, oc_dst *out)
+{
+    const oc_span *sp = &slot->spans[kind];
+    int64_t change;
+
+    memset(out, 0, sizeof(*out));
+    if (!sp->on || !oc_kind_get(kind)->timed) {
+        return OC_DST_NONE;
+    }
+    out->wall = sp->first * 86400 + def->rules[kind].minutes * 60;
+    out->seen = sp->local_start;
+
+    /* place_time() read a skipped time with the offset before the gap (its
+     * instant follows the change) and gave a repeated one its first
+     * occurrence (the change follows it); the change is a day away at most. */
+    if (sp->local_start != out->wall) {
+        out->kind = OC_DST_SKIPPED;
+        change = change_at(def->tz, sp->utc_start - 86400, sp->utc_start);
+    } else if (sp->start_utc) {
+        out->kind = OC_DST_REPEATED;
+        change = change_at(def->tz, sp->utc_start, sp->utc_start + 86400);
+    } else {
+        return OC_DST_NONE;
+    }
+    out->offset = oc_tz_offset_at(def->tz, sp->utc_start);
+    out->before = change + oc_tz_offset_at(def->tz, change - 1);
+    out->after = change + oc_tz_offset_at(def->tz, change);
+    return out->kind;
+}

@@ -72,6 +72,23 @@ size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out
 /* The key of the holiday on 'day' in def->holidays, or NULL. */
 const char *oc_sched_holiday(const oc_def *def, oc_day day);
 
+/* A timed event whose wall time a change of the zone's offset skips (the
+ * clock jumps over it) or repeats (the clock goes back over it). Times are
+ * local, "as if UTC" (see tz.h). */
+typedef enum { OC_DST_NONE = 0, OC_DST_SKIPPED, OC_DST_REPEATED } oc_dst_kind;
+
+typedef struct {
+    oc_dst_kind kind;
+    int64_t wall;          /* the time its rule gives */
+    int64_t seen;          /* the wall time subscribers see: after a gap, the time it becomes */
+    int64_t before, after; /* the change: the clock's time just before it, and just after */
+    int32_t offset;        /* seconds east of UTC of the instant the feed gives */
+} oc_dst;
+
+/* Whether the timed kind 'kind' of 'slot' falls in a change of offset, and
+ * which; fills 'out' (OC_DST_NONE for an untimed kind or one without an event). */
+oc_dst_kind oc_sched_dst(const oc_def *def, const oc_slot *slot, oc_kind kind, oc_dst *out);
+
 /* The UTC instants [first, last] the timed events of 'sched' cover, for the
  * kinds in 'kinds' (a bit set). Returns false when there is none. */
 bool oc_sched_timed_range(const oc_sched *sched, unsigned kinds, int64_t *first, int64_t *last);
