@@ -300,6 +300,40 @@ static void warn_dst(oc_build *b, const calendar *cal)
     }
 }
 
+/* A feed whose kinds the schedule never makes would be published empty. */
+static void warn_feeds(oc_build *b, const calendar *cal)
+{
+    const oc_def *def = cal->def;
+    size_t per_kind[OC_KIND_COUNT] = {0};
+
+    for (size_t i = 0; i < cal->events->count; i++) {
+        per_kind[cal->events->events[i].kind]++;
+    }
+    for (size_t f = 0; f < def->feed_count; f++) {
+        const oc_def_feed *feed = &def->feeds[f];
+        bool open = false, closed = false;
+        size_t n = 0;
+
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            if (feed->kinds & (1u << k)) {
+                n += per_kind[k];
+                closed |= oc_kind_get((oc_kind)k)->closed;
+                open |= !oc_kind_get((oc_kind)k)->closed;
+            }
+        }
+        if (n == 0) {
+            warn(b, def,
+                 feed->kinds_pos.line != 0 ? feed->kinds_pos
+                 : feed->pos.line != 0     ? feed->pos
+                                           : feed->id.pos,
+                 "feed '%s' gets no event: the schedule has no %sslot", feed->id.value,
+                 open && closed ? ""
+                 : open         ? "open "
+                                : "closed ");
+        }
+    }
+}
+
 static int cmp_warning(const void *x, const void *y)
 {
     const oc_build_warning *a = *(const oc_build_warning *const *)x;
@@ -324,6 +358,7 @@ static void warn_all(oc_build *b, const calendar *cal)
     warn_horizon(b, cal);
     warn_holidays(b, cal);
     warn_dst(b, cal);
+    warn_feeds(b, cal);
     n = b->nwarnings - first;
     if (n < 2) {
         return;
