@@ -640,6 +640,39 @@ static void files_text(const oc_build *b, oc_buf *out)
     }
 }
 
+/* A check's lines for one definition: what it holds, how far an open-ended
+ * rhythm runs, and what each feed gets. */
+static void check_text(const oc_build *b, size_t c, oc_buf *out)
+{
+    const oc_build_summary *s = &b->summaries[c];
+    const calendar *cal = &b->cals[c];
+    const oc_sched *sched = cal->sched;
+    char date[16], today[16];
+
+    oc_buf_printf(out, "%s: ok (%zu sessions: %zu open, %zu closed; %zu feed%s)\n", s->path,
+                  s->sessions, s->open, s->sessions - s->open, s->feeds, s->feeds == 1 ? "" : "s");
+    if (sched->open_ended) {
+        oc_buf_printf(
+            out, "  rhythm[%zu] has no until: it runs to the horizon, %s (%d weeks after %s, UTC)",
+            cal->def->period_count - 1, day_text(sched->horizon, date), cal->def->horizon_weeks,
+            day_text(oc_day_floor(b->opts.now), today));
+        if (sched->count > 0 &&
+            sched->slots[sched->count - 1].period + 1 == cal->def->period_count) {
+            oc_buf_printf(out, "; last session %s",
+                          day_text(sched->slots[sched->count - 1].first, date));
+        } else {
+            oc_buf_puts(out, "; no session of it yet");
+        }
+        oc_buf_putc(out, '\n');
+    }
+    for (size_t i = 0; i < cal->def->feed_count && cal->first_file + i < b->nfiles; i++) {
+        const oc_build_file *f = &b->files[cal->first_file + i];
+
+        oc_buf_printf(out, "  %s.ics: %zu event%s\n", cal->def->feeds[i].id.value, f->events,
+                      f->events == 1 ? "" : "s");
+    }
+}
+
 void oc_build_text(const oc_build *b, oc_buf *out)
 {
     if (b->opts.mode != OC_BUILD_CHECK) {
@@ -647,10 +680,6 @@ void oc_build_text(const oc_build *b, oc_buf *out)
         return;
     }
     for (size_t i = 0; i < b->ncals; i++) {
-        const oc_build_summary *s = &b->summaries[i];
-
-        oc_buf_printf(out, "%s: ok (%zu sessions: %zu open, %zu closed; %zu feed%s)\n", s->path,
-                      s->sessions, s->open, s->sessions - s->open, s->feeds,
-                      s->feeds == 1 ? "" : "s");
+        check_text(b, i, out);
     }
 }
