@@ -93,7 +93,20 @@ check "events kept" 33 "$kept"
 sed 's/^feeds:/sessions:\n  - { date: 2023-10-09, state: closed }\nfeeds:/' "$def" >"$tmp/closed.yaml"
 "$ordercal" build "$tmp/closed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check "dry-run close" 0 $?
 expect_grep "report added" "  + closed       2023-10-09..2023-10-10 (session 2023-10-09)" "$tmp/o"
-expect_grep "report removed" '  - 2023-10-11 18:00 "Confirmation de commande disponible"' "$tmp/o"
+expect_grep "report removed" "  - confirmation 2023-10-11 18:00 (session 2023-10-09)" "$tmp/o"
+grep '^  [-+] ' "$tmp/o" | head -5 >"$tmp/lines"
+printf '%s\n' "  + closed       2023-10-09..2023-10-10 (session 2023-10-09)" \
+    "  - session      2023-10-09..2023-10-10 (session 2023-10-09)" \
+    "  - confirmation 2023-10-11 18:00 (session 2023-10-09)" \
+    "  - delivery     2023-10-19..2023-10-20 (session 2023-10-09)" \
+    "  - appointments 2023-10-21 (session 2023-10-09)" >"$tmp/want"
+cmp -s "$tmp/want" "$tmp/lines" ||
+    { echo "FAIL: removed lines not in feed order:"; diff "$tmp/want" "$tmp/lines"; failures=$((failures + 1)); }
+# an event whose UID this definition cannot make is named by its summary
+sed 's/^  id: vaccins-covid19$/  id: vaccins-covid19-v2/' "$def" >"$tmp/renamed.yaml"
+"$ordercal" build "$tmp/renamed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check "dry-run renamed" 0 $?
+expect_grep "report renamed" '  - 2023-10-11 18:00 "Confirmation de commande disponible"' "$tmp/o"
+
 
 # a held lock: exit 3 after --lock-timeout, never a hang
 if command -v flock >/dev/null; then
