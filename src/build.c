@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,49 @@ static const oc_tmpl *templates_for(oc_build *b, const oc_def *def, const oc_def
 
 /* ---- definitions ---------------------------------------------------------- */
 
+/* Every warning goes through here: the caller prints them, as errors under
+ * --strict. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void
+warn(oc_build *b, const oc_def *def, oc_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    text = oc_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+    b->warnings = oc_xrealloc(b->warnings, (b->nwarnings + 1) * sizeof(*b->warnings));
+    b->warnings[b->nwarnings++] = (oc_build_warning){def->path, pos, text};
+}
+
+static const char *day_text(oc_day day, char buf[16])
+{
+    oc_date d = oc_date_from_day(day);
+
+    snprintf(buf, 16, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
+/* "HH:MM" of a local time, with its date when it is not on 'day'. */
+static const char *clock_text(int64_t local, oc_day day, char buf[32])
+{
+    oc_day d = oc_day_floor(local);
+    int64_t sec = local - d * 86400;
+    char date[16];
+
+    snprintf(buf, 32, "%s%s%02d:%02d", d != day ? day_text(d, date) : "", d != day ? " " : "",
+             (int)(sec / 3600), (int)(sec % 3600 / 60));
+    return buf;
+}
+
 /* A holiday's name in 't', or its key. */
 static const char *holiday_name(const oc_tmpl *t, const char *key)
 {
@@ -209,22 +253,159 @@ static void warn_holidays(oc_build *b, const calendar *cal)
     const oc_tmpl *en = n > 0 ? templates(b, "en")->tmpl : NULL;
     const oc_tmpl *local = n > 0 ? templates(b, cal->def->language.value)->tmpl : NULL;
 
-    b->warnings = oc_xrealloc(b->warnings, (b->nwarnings + n + 1) * sizeof(*b->warnings));
     for (size_t i = 0; i < n; i++) {
         const oc_clash *c = &clashes[i];
-        oc_date d = oc_date_from_day(c->day);
         const char *a = holiday_name(en, c->key), *l = holiday_name(local, c->key);
-        oc_buf text = {0};
+        char date[16];
 
-        oc_buf_printf(&text, "%s %04d-%02d-%02d falls on %s", oc_kind_name(c->kind), d.year,
-                      d.month, d.day, a);
-        if (strcmp(a, l) != 0) {
-            oc_buf_printf(&text, " (%s)", l);
-        }
-        b->warnings[b->nwarnings++] =
-            (oc_build_warning){cal->def->path, c->pos, oc_buf_detach(&text)};
+        warn(b, cal->def, c->pos, "%s %s falls on %s%s%s%s", oc_kind_name(c->kind),
+             day_text(c->day, date), a, strcmp(a, l) != 0 ? " (" : "", strcmp(a, l) != 0 ? l : "",
+             strcmp(a, l) != 0 ? ")" : "");
     }
     free(clashes);
+}
+
+/* What the horizon leaves out: a period that yields no slot yet, and an
+ * exception past it (kept, and applied when the horizon reaches it). */
+static void warn_horizon(oc_build *b, const calendar *cal)
+{
+    const oc_def *def = cal->def;
+    const oc_sched *s = cal->sched;
+    const oc_def_period *last = &def->periods[def->period_count - 1];
+    char date[16], horizon[16];
+
+    day_text(s->horizon, horizon);
+    if (s->open_ended && last->from > s->horizon) {
+        warn(b, def, last->pos,
+             "rhythm[%zu] yields no slot: it starts on %s, after the horizon (%s)",
+             def->period_count - 1, day_text(last->from, date), horizon);
+    }
+    for (size_t i = 0; i < s->pending_count; i++) {
+        const oc_def_exception *ex = &def->exceptions[s->pending[i]];
+
+        warn(b, def, ex->date_pos,
+             "sessions[%zu].date '%s' is beyond the horizon (%s); applied when it is reached",
+             s->pending[i], day_text(ex->date, date), horizon);
+    }
+}
+
+/* A timed event at a wall time the zone skips or repeats: clients place it
+ * differently, so the maintainer hears of it at the rule that gives the time. */
+static void warn_dst(oc_build *b, const calendar *cal)
+{
+    const oc_def *def = cal->def;
+
+    for (size_t i = 0; i < cal->sched->count; i++) {
+        const oc_slot *slot = &cal->sched->slots[i];
+
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            oc_pos pos = def->rules[k].pos.line != 0 ? def->rules[k].pos : slot->spans[k].pos;
+            oc_day day = slot->spans[k].first;
+            char date[16], wall[32], before[32], after[32], seen[32];
+            oc_dst d;
+
+            if (oc_sched_dst(def, slot, (oc_kind)k, &d) == OC_DST_NONE) {
+                continue;
+            }
+            clock_text(d.wall, day, wall);
+            clock_text(d.before, oc_day_floor(d.before), before);
+            clock_text(d.after, oc_day_floor(d.after), after);
+            if (d.kind == OC_DST_SKIPPED) {
+                warn(b, def, pos,
+                     "%s %s %s does not exist in %s (clocks go from %s to %s); subscribers see %s",
+                     oc_kind_name((oc_kind)k), day_text(day, date), wall, oc_tz_name(def->tz),
+                     before, after, clock_text(d.seen, day, seen));
+            } else {
+                int32_t off = d.offset < 0 ? -d.offset : d.offset;
+
+                warn(b, def, pos,
+                     "%s %s %s happens twice in %s (clocks go back from %s to %s); subscribers "
+                     "see the first, at UTC%c%02d:%02d",
+                     oc_kind_name((oc_kind)k), day_text(day, date), wall, oc_tz_name(def->tz),
+                     before, after, d.offset < 0 ? '-' : '+', (int)(off / 3600),
+                     (int)(off % 3600 / 60));
+            }
+        }
+    }
+}
+
+/* A feed whose kinds the schedule never makes would be published empty. */
+static void warn_feeds(oc_build *b, const calendar *cal)
+{
+    const oc_def *def = cal->def;
+    size_t per_kind[OC_KIND_COUNT] = {0};
+
+    for (size_t i = 0; i < cal->sched->count; i++) {
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            per_kind[k] += cal->sched->slots[i].spans[k].on;
+        }
+    }
+    for (size_t f = 0; f < def->feed_count; f++) {
+        const oc_def_feed *feed = &def->feeds[f];
+        bool open = false, closed = false;
+        size_t n = 0;
+
+        for (int k = 0; k < OC_KIND_COUNT; k++) {
+            if (feed->kinds & (1u << k)) {
+                n += per_kind[k];
+                closed |= oc_kind_get((oc_kind)k)->closed;
+                open |= !oc_kind_get((oc_kind)k)->closed;
+            }
+        }
+        if (n == 0) {
+            warn(b, def,
+                 feed->kinds_pos.line != 0 ? feed->kinds_pos
+                 : feed->pos.line != 0     ? feed->pos
+                                           : feed->id.pos,
+                 "feed '%s' gets no event: the schedule has no %sslot", feed->id.value,
+                 open && closed ? ""
+                 : open         ? "open "
+                                : "closed ");
+        }
+    }
+}
+
+static int cmp_warning(const void *x, const void *y)
+{
+    const oc_build_warning *a = *(const oc_build_warning *const *)x;
+    const oc_build_warning *b = *(const oc_build_warning *const *)y;
+
+    if (a->pos.line != b->pos.line) {
+        return a->pos.line < b->pos.line ? -1 : 1;
+    }
+    if (a->pos.column != b->pos.column) {
+        return a->pos.column < b->pos.column ? -1 : 1;
+    }
+    return a < b ? -1 : a > b; /* as found */
+}
+
+/* Every warning about 'cal', in the order of their positions in its
+ * definition (those at one position in the order found). */
+static void warn_all(oc_build *b, const calendar *cal)
+{
+    size_t first = b->nwarnings, n;
+    oc_build_warning **order, *sorted;
+
+    warn_horizon(b, cal);
+    warn_holidays(b, cal);
+    warn_dst(b, cal);
+    warn_feeds(b, cal);
+    n = b->nwarnings - first;
+    if (n < 2) {
+        return;
+    }
+    order = oc_xcalloc(n, sizeof(*order));
+    sorted = oc_xcalloc(n, sizeof(*sorted));
+    for (size_t i = 0; i < n; i++) {
+        order[i] = &b->warnings[first + i];
+    }
+    qsort(order, n, sizeof(*order), cmp_warning);
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = *order[i];
+    }
+    memcpy(b->warnings + first, sorted, n * sizeof(*sorted));
+    free(order);
+    free(sorted);
 }
 
 /* The declaration of 'id' in the run so far, or NULL. */
@@ -293,7 +474,7 @@ static int add_definition(oc_build *b, const char *path, oc_error *err)
     cal->def = def;
     cal->sched = sched;
     declare(b, def);
-    warn_holidays(b, cal);
+    warn_all(b, cal);
 
     /* Everything that can find the definition wrong runs before the
      * output folder is touched. */
@@ -1030,6 +1211,39 @@ static void files_text(const oc_build *b, oc_buf *out)
     }
 }
 
+/* A check's lines for one definition: what it holds, how far an open-ended
+ * rhythm runs, and what each feed gets. */
+static void check_text(const oc_build *b, size_t c, oc_buf *out)
+{
+    const oc_build_summary *s = &b->summaries[c];
+    const calendar *cal = &b->cals[c];
+    const oc_sched *sched = cal->sched;
+    char date[16], today[16];
+
+    oc_buf_printf(out, "%s: ok (%zu sessions: %zu open, %zu closed; %zu feed%s)\n", s->path,
+                  s->sessions, s->open, s->sessions - s->open, s->feeds, s->feeds == 1 ? "" : "s");
+    if (sched->open_ended) {
+        oc_buf_printf(
+            out, "  rhythm[%zu] has no until: it runs to the horizon, %s (%d weeks after %s, UTC)",
+            cal->def->period_count - 1, day_text(sched->horizon, date), cal->def->horizon_weeks,
+            day_text(oc_day_floor(b->opts.now), today));
+        if (sched->count > 0 &&
+            sched->slots[sched->count - 1].period + 1 == cal->def->period_count) {
+            oc_buf_printf(out, "; last session %s",
+                          day_text(sched->slots[sched->count - 1].first, date));
+        } else {
+            oc_buf_puts(out, "; no session of it yet");
+        }
+        oc_buf_putc(out, '\n');
+    }
+    for (size_t i = 0; i < cal->def->feed_count && cal->first_file + i < b->nfiles; i++) {
+        const oc_build_file *f = &b->files[cal->first_file + i];
+
+        oc_buf_printf(out, "  %s.ics: %zu event%s\n", cal->def->feeds[i].id.value, f->events,
+                      f->events == 1 ? "" : "s");
+    }
+}
+
 void oc_build_text(const oc_build *b, oc_buf *out)
 {
     if (b->opts.mode != OC_BUILD_CHECK) {
@@ -1037,10 +1251,6 @@ void oc_build_text(const oc_build *b, oc_buf *out)
         return;
     }
     for (size_t i = 0; i < b->ncals; i++) {
-        const oc_build_summary *s = &b->summaries[i];
-
-        oc_buf_printf(out, "%s: ok (%zu sessions: %zu open, %zu closed; %zu feed%s)\n", s->path,
-                      s->sessions, s->open, s->sessions - s->open, s->feeds,
-                      s->feeds == 1 ? "" : "s");
+        check_text(b, i, out);
     }
 }

@@ -299,6 +299,23 @@ static bool get_int(ctx *c, yaml_node_t *n, const char *key, const char *path, l
     return true;
 }
 
+/* The code point of the UTF-8 character at 's' (valid UTF-8: libyaml
+ * checked it) and its length in bytes, for messages. */
+static size_t utf8_char(const unsigned char *s, size_t len, unsigned *cp)
+{
+    size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+
+    if (n > len) {
+        *cp = s[0];
+        return 1;
+    }
+    *cp = n == 1 ? s[0] : s[0] & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        *cp = *cp << 6 | (s[i] & 0x3Fu);
+    }
+    return n;
+}
+
 /* Checks what may reach a calendar or a web page: valid UTF-8 (libyaml
  * guarantees it), no control characters but TAB and, where allowed, LF. */
 static bool check_text(ctx *c, yaml_node_t *n, const char *key, const char *path, bool multiline)
@@ -324,10 +341,18 @@ static bool check_text(ctx *c, yaml_node_t *n, const char *key, const char *path
         }
         if ((ch < 0x20 && ch != '\t') || ch == 0x7F ||
             (ch == 0xC2 && i + 1 < n->data.scalar.length && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)) {
-            return fail_value(c, node_pos(n), "%s%s contains a control character (byte %zu)%s", key,
-                              where(path, w, sizeof(w)), i + 1,
-                              ch == '\n' ? "; line breaks are allowed in description and note only"
-                                         : "");
+            unsigned cp;
+
+            if (ch == '\n') {
+                return fail_value(c, node_pos(n),
+                                  "%s%s contains a line break at byte %zu; line breaks are "
+                                  "allowed in description and note only",
+                                  key, where(path, w, sizeof(w)), i + 1);
+            }
+            utf8_char(s + i, n->data.scalar.length - i, &cp);
+            return fail_value(c, node_pos(n),
+                              "%s%s contains a control character U+%04X at byte %zu", key,
+                              where(path, w, sizeof(w)), cp, i + 1);
         }
     }
     return true;
@@ -426,29 +451,42 @@ static bool get_duration(ctx *c, yaml_node_t *n, const char *key, const char *pa
     return true;
 }
 
+/* A character a URL may not hold, at byte 'i' of its value: what it is,
+ * where, and its percent-encoding. */
+static bool url_char(ctx *c, yaml_node_t *n, const char *key, const char *path, size_t i)
+{
+    const unsigned char *s = n->data.scalar.value;
+    char w[96], what[48], enc[16];
+    unsigned cp;
+    size_t len = utf8_char(s + i, n->data.scalar.length - i, &cp);
+
+    if (cp == ' ') {
+        snprintf(what, sizeof(what), "a space");
+    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+        snprintf(what, sizeof(what), "a control character U+%04X", cp);
+    } else if (cp >= 0x80) {
+        snprintf(what, sizeof(what), "a non-ASCII character U+%04X", cp);
+    } else {
+        snprintf(what, sizeof(what), "'%c', which URLs do not allow,", (char)cp);
+    }
+    for (size_t j = 0; j < len; j++) {
+        snprintf(enc + 3 * j, sizeof(enc) - 3 * j, "%%%02X", s[i + j]);
+    }
+    return fail_value(c, node_pos(n), "%s%s contains %s at byte %zu; percent-encode it as %s", key,
+                      where(path, w, sizeof(w)), what, i + 1, enc);
+}
+
 static bool get_url(ctx *c, yaml_node_t *n, const char *key, const char *path, oc_def_str *out)
 {
     const char *s = scalar(n);
-    char w[96];
 
     if (s != NULL && strlen(s) == n->data.scalar.length &&
         (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0)) {
         for (size_t i = 0; s[i] != '\0'; i++) {
             unsigned char ch = (unsigned char)s[i];
 
-            if (ch == ' ') {
-                return fail_value(c, node_pos(n),
-                                  "%s%s contains a space (byte %zu); percent-encode it as %%20",
-                                  key, where(path, w, sizeof(w)), i + 1);
-            }
-            if (ch < 0x20 || ch >= 0x7F || strchr("\"<>\\^`{|}", ch) != NULL) {
-                return fail_value(c, node_pos(n),
-                                  "%s%s contains %s (byte %zu); percent-encode it as %%%02X", key,
-                                  where(path, w, sizeof(w)),
-                                  ch < 0x20    ? "a control character"
-                                  : ch >= 0x7F ? "a non-ASCII character"
-                                               : "a character URLs do not allow",
-                                  i + 1, ch);
+            if (ch < 0x20 || ch >= 0x7F || strchr(" \"<>\\^`{|}", ch) != NULL) {
+                return url_char(c, n, key, path, i);
             }
         }
     }
@@ -593,6 +631,7 @@ static bool load_timed(ctx *c, yaml_node_t *v, oc_def *def, oc_kind kind, oc_pos
 
     snprintf(p, sizeof(p), "session.%s", oc_kind_name(kind));
     *pos = node_pos(v);
+    rule->pos = node_pos(v);
     if (!collect(c, v, p, keys, 4, &g)) {
         return false;
     }
@@ -663,6 +702,7 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
         yaml_node_t *w;
 
         def->delivery_pos = node_pos(v);
+        def->rules[OC_KIND_DELIVERY].pos = node_pos(v);
         if (!collect(c, v, "session.delivery", dkeys, 2, &g)) {
             return false;
         }
@@ -696,6 +736,7 @@ static bool load_session(ctx *c, yaml_node_t *n, oc_def *def)
         yaml_node_t *w;
 
         def->appointments_pos = node_pos(v);
+        def->rules[OC_KIND_APPOINTMENTS].pos = node_pos(v);
         if (!collect(c, v, "session.appointments", akeys, 1, &g)) {
             return false;
         }
@@ -1147,11 +1188,92 @@ static oc_pos offset_pos(const char *yaml, size_t len, size_t offset)
     return pos;
 }
 
-static void set_parser_error(ctx *c, const yaml_parser_t *parser, const char *yaml, size_t len)
+/* The byte offset where line 'line' (1-based) of 'yaml' starts. */
+static size_t line_offset(const char *yaml, size_t len, int line)
+{
+    size_t at = 0;
+
+    for (int l = 1; l < line && at < len; l++) {
+        const char *nl = memchr(yaml + at, '\n', len - at);
+
+        at = nl != NULL ? (size_t)(nl - yaml) + 1 : len;
+    }
+    return at;
+}
+
+/* A tab in the indentation of the line at 'pos': its position. */
+static bool indent_tab(const char *yaml, size_t len, oc_pos pos, oc_pos *tab)
+{
+    size_t at = line_offset(yaml, len, pos.line);
+
+    for (size_t i = at; i < len && (yaml[i] == ' ' || yaml[i] == '\t'); i++) {
+        if (yaml[i] == '\t') {
+            *tab = (oc_pos){pos.line, (int)(i - at) + 1};
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The line of the last "..." (the end of a document) before line 'before', or 0. */
+static int document_end_line(const char *yaml, size_t len, int before)
+{
+    int found = 0, line = 1;
+
+    for (size_t at = 0; at < len && line < before; line++) {
+        const char *nl = memchr(yaml + at, '\n', len - at);
+
+        if (at + 3 <= len && memcmp(yaml + at, "...", 3) == 0 &&
+            (at + 3 == len || strchr(" \t\r\n#", yaml[at + 3]) != NULL)) {
+            found = line;
+        }
+        at = nl != NULL ? (size_t)(nl - yaml) + 1 : len;
+    }
+    return found;
+}
+
+/* libyaml's scanner and parser errors, turned into what a maintainer can act on. */
+static void set_syntax_error(ctx *c, const yaml_parser_t *parser, const char *yaml, size_t len)
 {
     const char *problem = parser->problem != NULL ? parser->problem : "malformed YAML";
     const char *context = parser->context;
-    oc_pos pos = mark_pos(parser->problem_mark);
+    oc_pos pos = mark_pos(parser->problem_mark), tab;
+    int end;
+
+    if (context != NULL && strstr(problem, "end of stream") != NULL &&
+        strstr(context, "quoted scalar") != NULL) {
+        size_t at = parser->context_mark.index;
+        char q = at < len ? yaml[at] : '"';
+
+        oc_error_set(c->err, OC_E_SYNTAX, c->file, mark_pos(parser->context_mark),
+                     "quoted text is never closed (no closing '%c' before the end of the file)",
+                     q == '\'' ? '\'' : '"');
+    } else if (strcmp(problem, "mapping values are not allowed in this context") == 0) {
+        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos,
+                     "unexpected ':' here; is this line indented more than the keys above it?");
+    } else if ((strstr(problem, "cannot start any token") != NULL ||
+                strstr(problem, "tab character") != NULL) &&
+               indent_tab(yaml, len, pos, &tab)) {
+        oc_error_set(c->err, OC_E_SYNTAX, c->file, tab,
+                     "a tab in the indentation; YAML indents with spaces only");
+    } else if (strstr(problem, "expected <document start>") != NULL &&
+               (end = document_end_line(yaml, len, pos.line)) > 0) {
+        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos,
+                     "text after the end of the document ('...' at line %d); remove the '...' "
+                     "or what follows it",
+                     end);
+    } else if (context != NULL) {
+        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos, "%s (%s at line %d)", problem, context,
+                     (int)parser->context_mark.line + 1);
+    } else {
+        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos, "%s", problem);
+    }
+}
+
+static void set_parser_error(ctx *c, const yaml_parser_t *parser, const char *yaml, size_t len)
+{
+    const char *problem = parser->problem != NULL ? parser->problem : "malformed YAML";
+    oc_pos pos;
 
     if (parser->error == YAML_MEMORY_ERROR) {
         oc_error_set(c->err, OC_E_INTERNAL, c->file, (oc_pos){0, 0}, "out of memory");
@@ -1179,7 +1301,7 @@ static void set_parser_error(ctx *c, const yaml_parser_t *parser, const char *ya
                          "invalid UTF-8 byte 0x%02X; save the definition as UTF-8", byte);
         } else if (strstr(problem, "control characters") != NULL) {
             oc_error_set(c->err, OC_E_SYNTAX, c->file, pos,
-                         "control character 0x%02X is not allowed in a definition",
+                         "control character U+%04X is not allowed in a definition",
                          (unsigned)parser->problem_value);
         } else {
             oc_error_set(c->err, OC_E_SYNTAX, c->file, pos, "%s", problem);
@@ -1187,28 +1309,7 @@ static void set_parser_error(ctx *c, const yaml_parser_t *parser, const char *ya
         return;
     }
 
-    /* libyaml's wording, turned into what a maintainer can act on. */
-    if (context != NULL && strstr(problem, "end of stream") != NULL &&
-        strstr(context, "quoted scalar") != NULL) {
-        size_t at = parser->context_mark.index;
-        char q = at < len ? yaml[at] : '"';
-
-        oc_error_set(c->err, OC_E_SYNTAX, c->file, mark_pos(parser->context_mark),
-                     "quoted text is never closed (no closing '%c' before the end of the file)",
-                     q == '\'' ? '\'' : '"');
-        return;
-    }
-    if (strcmp(problem, "mapping values are not allowed in this context") == 0) {
-        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos,
-                     "unexpected ':' here; is this line indented more than the keys above it?");
-        return;
-    }
-    if (context != NULL) {
-        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos, "%s (%s at line %d)", problem, context,
-                     (int)parser->context_mark.line + 1);
-    } else {
-        oc_error_set(c->err, OC_E_SYNTAX, c->file, pos, "%s", problem);
-    }
+    set_syntax_error(c, parser, yaml, len);
 }
 
 /* A first pass over the event stream refuses what the document API would
@@ -1284,6 +1385,17 @@ done:
     return ok;
 }
 
+/* A byte order mark (EF BB BF) in 'yaml', or NULL. */
+static const char *find_bom(const char *yaml, size_t len)
+{
+    for (const char *p = yaml; (p = memchr(p, 0xEF, len - (size_t)(p - yaml))) != NULL; p++) {
+        if ((size_t)(p - yaml) + 3 <= len && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
 oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_error *err)
 {
     yaml_parser_t parser;
@@ -1293,6 +1405,7 @@ oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_er
     oc_error local;
     ctx c;
     yaml_node_t *root;
+    const char *bom;
 
     if (err == NULL) {
         err = &local;
@@ -1311,6 +1424,12 @@ oc_def *oc_def_load_string(const char *yaml, size_t len, const char *name, oc_er
     if (len >= 3 && memcmp(yaml, "\xEF\xBB\xBF", 3) == 0) {
         yaml += 3;
         len -= 3;
+    }
+    if ((bom = find_bom(yaml, len)) != NULL) {
+        oc_error_set(err, OC_E_SYNTAX, name, offset_pos(yaml, len, (size_t)(bom - yaml)),
+                     "a byte order mark (U+FEFF) inside the file; only the file's start may "
+                     "have one: delete it");
+        return NULL;
     }
     if (memchr(yaml, '\0', len) != NULL) {
         const char *nul = memchr(yaml, '\0', len);

@@ -162,7 +162,7 @@ int oc_feed_render(const oc_feed_input *in, oc_prev *prev, oc_feed_sink sink, vo
     if (oc_prev_count(prev) > 0 && notices(in, prev, gate, &s, sink, sink_ctx, stats, err) != 0) {
         goto done;
     }
-    stats->removed = oc_prev_report_removed(prev, stats->report);
+    stats->removed = oc_prev_report_removed(prev, in->def, stats->report);
     oc_buf_reset(&s.block);
     oc_buf_puts(&s.block, OC_ICS_FOOTER);
     if (emit(sink, sink_ctx, &s.block, err) != 0) {

@@ -52,7 +52,7 @@ static const char usage_text[] =
     "      --dry-run           build and report, but write nothing\n"
     "      --prune             delete retired feeds (feeds of DIR no definition declares)\n"
     "  -q, --quiet             print errors only (no report, no warnings)\n"
-    "      --strict            treat warnings (public holidays) as errors\n"
+    "      --strict            treat every warning as an error (nothing written)\n"
     "      --lock-timeout S    wait at most S seconds for another run (default: 30)\n"
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
@@ -88,7 +88,7 @@ static int finish_stdout(int rc)
     return rc;
 }
 
-/* Holiday warnings, or errors under --strict. Returns how many errors. */
+/* The build's warnings, or errors under --strict. Returns how many errors. */
 static size_t print_warnings(const struct oc_opts *o, const oc_build *b)
 {
     size_t n;

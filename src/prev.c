@@ -603,7 +603,8 @@ static void ical_when(oc_buf *out, const char *v)
     if (n >= 8 && strspn(v, "0123456789") >= 8) {
         oc_buf_printf(out, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
         if (n >= 13 && v[8] == 'T' && strspn(v + 9, "0123456789") >= 4) {
-            oc_buf_printf(out, " %.2s:%.2s", v + 9, v + 11);
+            /* A time in UTC (a notice's, or one the clocks repeat) says so. */
+            oc_buf_printf(out, " %.2s:%.2s%s", v + 9, v + 11, v[n - 1] == 'Z' ? " UTC" : "");
         }
     } else {
         oc_buf_puts(out, "?");
@@ -781,24 +782,153 @@ bool oc_prev_republished(const oc_prev *prev, const oc_prev_match *m, const char
            prev->entries[m->at].raw == oc_digest(bytes, len);
 }
 
-size_t oc_prev_report_removed(const oc_prev *prev, oc_buf *report)
+/* ---- removed events ------------------------------------------------------ */
+
+/* How many days a session's first day may precede the start of one of its
+ * events: the appointments after the latest, longest delivery. */
+#define SESSION_BACK (2 * OC_DEF_MAX_OFFSET + 28)
+
+/* An event this definition would make, told by its UID's digest. */
+typedef struct {
+    uint64_t uid;
+    oc_day session;
+    oc_kind kind;
+} prev_candidate;
+
+static int cmp_candidate(const void *a, const void *b)
 {
-    size_t removed = 0;
+    const prev_candidate *x = a, *y = b;
 
-    for (size_t i = 0; prev != NULL && i < prev->count; i++) {
-        const prev_entry *pe = &prev->entries[i];
+    return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
 
-        if (prev->seen != NULL && prev->seen[i]) {
-            continue;
+static int cmp_day(const void *a, const void *b)
+{
+    const oc_day *x = a, *y = b;
+
+    return *x < *y ? -1 : *x > *y;
+}
+
+/* The day of a DTSTART value ("20231011", "20231011T180000", "...Z"). */
+static bool start_day(const char *v, oc_day *out)
+{
+    oc_date d;
+
+    if (strlen(v) < 8 || strspn(v, "0123456789") < 8) {
+        return false;
+    }
+    d.year = num(v, 4);
+    d.month = num(v + 4, 2);
+    d.day = num(v + 6, 2);
+    if (!oc_date_valid(d)) {
+        return false;
+    }
+    *out = oc_day_from_date(d);
+    return true;
+}
+
+/* Every event of 'def' whose session, on its weekday, may have made an event
+ * starting on one of the 'n' sorted 'days' (UTC dates of a start are a day
+ * off at most): the kinds and sessions the removed events' UIDs can name. */
+static size_t candidates(const oc_def *def, const oc_day *days, size_t n, prev_candidate **out)
+{
+    size_t count = 0, cap = 0;
+    oc_day next = INT64_MIN; /* the first session not listed yet */
+
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        oc_day s = days[i] - SESSION_BACK;
+
+        s = s > next ? s : next;
+        s += ((def->weekday - oc_day_weekday(s)) % 7 + 7) % 7;
+        for (; s <= days[i] + 1; s += 7) {
+            for (int k = 0; k < OC_KIND_COUNT; k++) {
+                char uid[37];
+
+                if (count == cap) {
+                    cap = cap != 0 ? 2 * cap : 256;
+                    *out = oc_xrealloc(*out, cap * sizeof(**out));
+                }
+                oc_event_uid(def->id.value, oc_kind_get((oc_kind)k)->uid, s, uid);
+                (*out)[count++] = (prev_candidate){oc_digest(uid, strlen(uid)), s, (oc_kind)k};
+            }
         }
-        removed++;
-        if (report != NULL) {
+        next = s;
+    }
+    qsort(*out, count, sizeof(**out), cmp_candidate);
+    return count;
+}
+
+/* A removed event: its position in the previous feed, its entry. */
+typedef struct {
+    uint32_t order;
+    size_t at;
+} prev_removed;
+
+static int cmp_removed(const void *a, const void *b)
+{
+    const prev_removed *x = a, *y = b;
+
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* One line per removed event, in the previous feed's order: its kind and
+ * session when its UID is one 'def' could make, else its summary. */
+static void report_removed(const oc_prev *prev, const oc_def *def, prev_removed *removed, size_t n,
+                           oc_buf *report)
+{
+    oc_day *days = oc_xcalloc(n + 1, sizeof(*days));
+    prev_candidate *cands = NULL;
+    size_t ndays = 0, ncands;
+
+    for (size_t i = 0; i < n; i++) {
+        ndays +=
+            start_day(line_value(prev_text(prev, &prev->entries[removed[i].at], 1)), &days[ndays]);
+    }
+    qsort(days, ndays, sizeof(*days), cmp_day);
+    ncands = candidates(def, days, ndays, &cands);
+    qsort(removed, n, sizeof(*removed), cmp_removed);
+    for (size_t i = 0; i < n; i++) {
+        const prev_entry *pe = &prev->entries[removed[i].at];
+        prev_candidate key = {pe->uid, 0, OC_KIND_SESSION};
+        const prev_candidate *c =
+            ncands > 0 ? bsearch(&key, cands, ncands, sizeof(*cands), cmp_candidate) : NULL;
+
+        if (c != NULL) {
+            oc_buf_printf(report, "- %-12s ", oc_kind_name(c->kind));
+            prev_when(report, prev, pe);
+            oc_buf_puts(report, " (session ");
+            day_text(report, c->session);
+            oc_buf_puts(report, ")\n");
+        } else {
             oc_buf_puts(report, "- ");
             prev_report_gone(report, prev, pe);
             oc_buf_puts(report, "\n");
         }
     }
-    return removed;
+    free(cands);
+    free(days);
+}
+
+size_t oc_prev_report_removed(const oc_prev *prev, const oc_def *def, oc_buf *report)
+{
+    prev_removed *removed = NULL;
+    size_t n = 0, cap = 0;
+
+    for (size_t i = 0; prev != NULL && i < prev->count; i++) {
+        if (prev->seen == NULL || !prev->seen[i]) {
+            if (n == cap) {
+                cap = cap != 0 ? 2 * cap : 16;
+                removed = oc_xrealloc(removed, cap * sizeof(*removed));
+            }
+            removed[n++] = (prev_removed){prev->entries[i].order, i};
+        }
+    }
+    if (report != NULL && n > 0) {
+        report_removed(prev, def, removed, n, report);
+    }
+    free(removed);
+    return n;
 }
 
 /* ---- what the definition no longer makes ------------------------------ */

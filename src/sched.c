@@ -4,6 +4,7 @@
  * the period's start is a multiple of N), then applies per-session exceptions. */
 #include "ordercal/sched.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,12 +101,152 @@ static void place(const oc_def *def, const oc_tz *tz, oc_slot *slot)
     }
 }
 
+/* The state the rhythm gives the slot of 'p' that starts on 'day'. */
+static bool rhythm_open(const oc_def_period *p, oc_day day)
+{
+    return (day - p->from) / 7 % p->every == 0;
+}
+
+/* The period whose days would hold 'day' (the last one starting on or
+ * before it), or -1 before the first. Periods ascend. */
+static ptrdiff_t period_of(const oc_def *def, oc_day day)
+{
+    size_t lo = 0, hi = def->period_count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (def->periods[mid].from <= day) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return (ptrdiff_t)lo - 1;
+}
+
+static const char *day_text(oc_day day, char *buf, size_t size)
+{
+    oc_date d = oc_date_from_day(day);
+
+    snprintf(buf, size, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
+/* The days the rule of 'k' gives a slot starting on 'first', before any exception. */
+static void rule_days(const oc_def *def, oc_day first, oc_kind k, oc_day *from, oc_day *to)
+{
+    int anchor = oc_kind_get(k)->anchor;
+    oc_day base = first, unused;
+
+    if (anchor != OC_KIND_ANCHOR_SLOT) {
+        rule_days(def, first, (oc_kind)anchor, &unused, &base);
+    }
+    *from = base + def->rules[k].offset;
+    *to = *from + def->rules[k].length - 1;
+}
+
+/* Exception 'i' names no slot and no slot will have its date: why. */
+static void not_a_slot(const oc_def *def, const oc_sched *s, size_t i, oc_error *err)
+{
+    const oc_def_exception *ex = &def->exceptions[i];
+    ptrdiff_t p = period_of(def, ex->date);
+    char date[16], end[96] = "";
+
+    if (p < 0) {
+        snprintf(end, sizeof(end), "before the first slot");
+    } else if ((size_t)p + 1 < def->period_count || s->open_ended) {
+        snprintf(end, sizeof(end), "a gap between periods");
+    } else {
+        snprintf(end, sizeof(end), "after rhythm[%td].until '%s', its end", p,
+                 day_text(def->periods[p].until, date, sizeof(date)));
+    }
+    oc_error_set(err, OC_E_VALUE, def->path, ex->date_pos,
+                 "sessions[%zu].date '%s' is not a slot of the rhythm (%s)", i,
+                 day_text(ex->date, date, sizeof(date)), end);
+}
+
+/* Applies exception 'i' to 'slot', which has the rhythm's state: an
+ * exception must change it. Returns 0, or -1 with 'err' set. */
+static int apply(const oc_def *def, size_t i, oc_slot *slot, oc_error *err)
+{
+    const oc_def_exception *ex = &def->exceptions[i];
+    const oc_def_period *p = &def->periods[slot->period];
+    bool rhythm = slot->open;
+    oc_day first, last;
+    char date[16], days[40];
+
+    if (ex->state != OC_STATE_DEFAULT) {
+        slot->open = ex->state == OC_STATE_OPEN;
+    }
+    if (ex->has_delivery && !slot->open) {
+        oc_error_set(err, OC_E_VALUE, def->path, ex->delivery_pos,
+                     "sessions[%zu] is a closed slot of the rhythm: a closed session has no "
+                     "delivery (add state: open)",
+                     i);
+        return -1;
+    }
+    rule_days(def, slot->first, OC_KIND_DELIVERY, &first, &last);
+    if (ex->note.value == NULL && slot->open == rhythm &&
+        (!ex->has_delivery || (ex->delivery_first == first && ex->delivery_last == last))) {
+        day_text(first, days, sizeof(days));
+        if (last != first) {
+            strcat(days, "..");
+            day_text(last, days + strlen(days), sizeof(days) - strlen(days));
+        }
+        oc_error_set(
+            err, OC_E_VALUE, def->path, ex->pos,
+            "sessions[%zu] changes nothing: %s is already %s in rhythm[%zu] (every: %d)%s%s", i,
+            day_text(slot->first, date, sizeof(date)), rhythm ? "open" : "closed", slot->period,
+            p->every, ex->has_delivery ? ", delivered " : "", ex->has_delivery ? days : "");
+        return -1;
+    }
+    slot->exception = (ptrdiff_t)i;
+    slot->note = ex->note.value;
+    return 0;
+}
+
+/* Applies every exception; one past the horizon of an open-ended rhythm is
+ * checked against the slot it will be, and kept as pending. */
+static int apply_all(const oc_def *def, oc_sched *s, oc_error *err)
+{
+    for (size_t i = 0; i < def->exception_count; i++) {
+        const oc_def_exception *ex = &def->exceptions[i];
+        int k = find_slot(s, ex->date);
+        ptrdiff_t p = period_of(def, ex->date);
+        oc_slot later;
+
+        if (k >= 0) {
+            if (apply(def, i, &s->slots[k], err) != 0) {
+                return -1;
+            }
+            continue;
+        }
+        if (!s->open_ended || p < 0 || (size_t)p + 1 != def->period_count ||
+            ex->date <= s->horizon) {
+            not_a_slot(def, s, i, err);
+            return -1;
+        }
+        memset(&later, 0, sizeof(later));
+        later.first = ex->date;
+        later.period = (size_t)p;
+        later.open = rhythm_open(&def->periods[p], ex->date);
+        if (apply(def, i, &later, err) != 0) {
+            return -1;
+        }
+        s->pending = oc_xrealloc(s->pending, (s->pending_count + 1) * sizeof(*s->pending));
+        s->pending[s->pending_count++] = i;
+    }
+    return 0;
+}
+
 oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
 {
     oc_sched *s = oc_xcalloc(1, sizeof(*s));
-    oc_day horizon = oc_day_floor(now) + 7 * (oc_day)def->horizon_weeks;
     size_t cap = 0;
 
+    s->horizon = oc_day_floor(now) + 7 * (oc_day)def->horizon_weeks;
+    s->open_ended = !def->periods[def->period_count - 1].has_until;
     for (size_t i = 0; i < def->period_count; i++) {
         const oc_def_period *p = &def->periods[i];
         oc_day end;
@@ -115,11 +256,10 @@ oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
         } else if (i + 1 < def->period_count) {
             end = def->periods[i + 1].from - 1;
         } else {
-            end = horizon;
+            end = s->horizon;
         }
         for (oc_day d = p->from; d <= end; d += 7) {
             oc_slot *slot;
-            int64_t week = (d - p->from) / 7;
 
             if (s->count == cap) {
                 cap = cap != 0 ? cap * 2 : 64;
@@ -129,44 +269,14 @@ oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err)
             memset(slot, 0, sizeof(*slot));
             slot->first = d;
             slot->last = d + def->length - 1;
-            slot->open = week % p->every == 0;
+            slot->open = rhythm_open(p, d);
             slot->period = i;
             slot->exception = -1;
         }
     }
-    for (size_t i = 0; i < def->exception_count; i++) {
-        const oc_def_exception *ex = &def->exceptions[i];
-        int k = find_slot(s, ex->date);
-        oc_slot *slot;
-
-        if (k < 0) {
-            oc_date d = oc_date_from_day(ex->date);
-
-            oc_error_set(err, OC_E_VALUE, def->path, ex->date_pos,
-                         "sessions[%zu].date '%04d-%02d-%02d' is not a slot of the rhythm%s", i,
-                         d.year, d.month, d.day,
-                         s->count == 0 ? " (the rhythm has no slot)"
-                         : ex->date > s->slots[s->count - 1].first
-                             ? " (after the last slot; see until and horizon_weeks)"
-                         : ex->date < s->slots[0].first ? " (before the first slot)"
-                                                        : " (a gap between periods)");
-            oc_sched_free(s);
-            return NULL;
-        }
-        slot = &s->slots[k];
-        slot->exception = (ptrdiff_t)i;
-        if (ex->state != OC_STATE_DEFAULT) {
-            slot->open = ex->state == OC_STATE_OPEN;
-        }
-        if (ex->has_delivery && !slot->open) {
-            oc_error_set(err, OC_E_VALUE, def->path, ex->delivery_pos,
-                         "sessions[%zu] is a closed slot of the rhythm: a closed session has no "
-                         "delivery (add state: open)",
-                         i);
-            oc_sched_free(s);
-            return NULL;
-        }
-        slot->note = ex->note.value;
+    if (apply_all(def, s, err) != 0) {
+        oc_sched_free(s);
+        return NULL;
     }
     for (size_t i = 0; i < s->count; i++) {
         place(def, def->tz, &s->slots[i]);
@@ -186,6 +296,7 @@ void oc_sched_free(oc_sched *sched)
         return;
     }
     free(sched->slots);
+    free(sched->pending);
     free(sched);
 }
 
@@ -254,4 +365,52 @@ bool oc_sched_timed_range(const oc_sched *sched, unsigned kinds, int64_t *first,
         }
     }
     return any;
+}
+
+/* The instant of the change of offset between 'a' and 'b' (whose offsets
+ * differ): the first with b's offset. */
+static int64_t change_at(const oc_tz *tz, int64_t a, int64_t b)
+{
+    int32_t before = oc_tz_offset_at(tz, a);
+
+    while (b - a > 1) {
+        int64_t mid = a + (b - a) / 2;
+
+        if (oc_tz_offset_at(tz, mid) == before) {
+            a = mid;
+        } else {
+            b = mid;
+        }
+    }
+    return b;
+}
+
+oc_dst_kind oc_sched_dst(const oc_def *def, const oc_slot *slot, oc_kind kind, oc_dst *out)
+{
+    const oc_span *sp = &slot->spans[kind];
+    int64_t change;
+
+    memset(out, 0, sizeof(*out));
+    if (!sp->on || !oc_kind_get(kind)->timed) {
+        return OC_DST_NONE;
+    }
+    out->wall = sp->first * 86400 + def->rules[kind].minutes * 60;
+    out->seen = sp->local_start;
+
+    /* place_time() read a skipped time with the offset before the gap (its
+     * instant follows the change) and gave a repeated one its first
+     * occurrence (the change follows it); the change is a day away at most. */
+    if (sp->local_start != out->wall) {
+        out->kind = OC_DST_SKIPPED;
+        change = change_at(def->tz, sp->utc_start - 86400, sp->utc_start);
+    } else if (sp->start_utc) {
+        out->kind = OC_DST_REPEATED;
+        change = change_at(def->tz, sp->utc_start, sp->utc_start + 86400);
+    } else {
+        return OC_DST_NONE;
+    }
+    out->offset = oc_tz_offset_at(def->tz, sp->utc_start);
+    out->before = change + oc_tz_offset_at(def->tz, change - 1);
+    out->after = change + oc_tz_offset_at(def->tz, change);
+    return out->kind;
 }

@@ -24,6 +24,30 @@ static size_t append(oc_buf *texts, oc_buf *b)
     return at;
 }
 
+/* Marks a confirmation time the zone skips ("02h30 → 03h30", the time
+ * subscribers see) or repeats ("02h30 (UTC+11:00)", the occurrence they see). */
+static int mark_dst(const oc_def *def, const oc_slot *s, const oc_tmpl *t, oc_buf *b, oc_error *err)
+{
+    oc_dst d;
+    oc_day seen;
+
+    switch (oc_sched_dst(def, s, OC_KIND_CONFIRMATION, &d)) {
+    case OC_DST_SKIPPED:
+        seen = oc_day_floor(d.seen);
+        oc_buf_puts(b, " → ");
+        return seen == s->spans[OC_KIND_CONFIRMATION].first
+                   ? oc_tmpl_time(t, (int)((d.seen - seen * 86400) / 60), b, err)
+                   : oc_tmpl_datetime(t, seen, (int)((d.seen - seen * 86400) / 60), b, err);
+    case OC_DST_REPEATED:
+        oc_buf_printf(b, " (UTC%c%02d:%02d)", d.offset < 0 ? '-' : '+',
+                      (int)((d.offset < 0 ? -d.offset : d.offset) / 3600),
+                      (int)((d.offset < 0 ? -d.offset : d.offset) % 3600 / 60));
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 static int make_row(const oc_def *def, const oc_slot *s, const oc_tmpl *t, oc_table_row *row,
                     row_texts *at, oc_buf *texts, oc_error *err)
 {
@@ -46,7 +70,8 @@ static int make_row(const oc_def *def, const oc_slot *s, const oc_tmpl *t, oc_ta
     }
     if (confirmation->on) {
         if (oc_tmpl_datetime(t, confirmation->first, def->rules[OC_KIND_CONFIRMATION].minutes, &b,
-                             err) != 0) {
+                             err) != 0 ||
+            mark_dst(def, s, t, &b, err) != 0) {
             goto done;
         }
         at->confirmation = append(texts, &b);

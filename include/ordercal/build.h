@@ -38,7 +38,9 @@ typedef struct {
     bool prune;                /* delete retired feeds (never without it) */
 } oc_build_opts;
 
-/* A warning about a definition: an event on a public holiday. */
+/* A warning about a definition (README: the warnings): an event on a
+ * public holiday, an exception past the horizon, a period that yields no
+ * slot, a time the clocks skip or repeat, a feed that gets no event. */
 typedef struct {
     const char *file;
     oc_pos pos;
@@ -86,7 +88,9 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err);
  * x.ics): a feed of the output folder that none declares is not the run's. */
 bool oc_build_declares(const oc_build *b, const char *id);
 
-/* The warnings collected so far, in the order found. Borrowed. */
+
+/* The warnings collected so far: each definition's in the order of their
+ * positions in it (at one position, in schedule order). Borrowed. */
 const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count);
 
 /* Appends the schedule of every definition as `ordercal show` prints it:
@@ -108,8 +112,9 @@ const oc_build_file *oc_build_files(const oc_build *b, size_t *count);
 /* The definitions added, for `check`. Borrowed. */
 const oc_build_summary *oc_build_summaries(const oc_build *b, size_t *count);
 
-/* Appends what a user reads after oc_build_run(): for a check, one line per
- * definition ("x.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)"); else
+/* Appends what a user reads after oc_build_run(): for a check, per
+ * definition "x.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)", then how
+ * far an open-ended rhythm runs and one line per feed ("  x.ics: 37 events"); else
  * one line per file ("out/x.ics: updated (2 events changed)", "... would be
  * created (37 events)", "... unchanged"), each feed's change report below it. */
 void oc_build_text(const oc_build *b, oc_buf *out);

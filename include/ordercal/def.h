@@ -69,6 +69,7 @@ typedef struct {
     int64_t duration; /* timed kinds: seconds */
     bool has_alarm;
     int64_t alarm; /* seconds relative to the start */
+    oc_pos pos;    /* its session.<kind> block; {0, 0} when the defaults apply */
 } oc_def_rule;
 
 typedef struct oc_def {

@@ -163,8 +163,11 @@ void oc_prev_change(oc_changes *list, const oc_event *e, const char *summary, co
 void oc_prev_report(oc_buf *report, const oc_event *e, const oc_prev *prev, const oc_prev_match *m);
 
 /* Counts the remembered events no oc_prev_match_event() asked for, and
- * appends a line for each to 'report' (NULL for none): "- 2023-10-11 18:00
- * "Confirmation de commande disponible"". */
-size_t oc_prev_report_removed(const oc_prev *prev, oc_buf *report);
+ * appends a line for each to 'report' (NULL for none), in the previous
+ * feed's order, like oc_prev_report()'s: "- confirmation 2023-10-11 18:00
+ * (session 2023-10-09)". An event whose UID 'def' could not make (another
+ * calendar id, another weekday) is named by its summary instead:
+ * "- 2023-10-11 18:00 "Confirmation de commande disponible"". */
+size_t oc_prev_report_removed(const oc_prev *prev, const oc_def *def, oc_buf *report);
 
 #endif

@@ -38,13 +38,19 @@ typedef struct oc_sched {
     oc_slot *slots; /* ascending by 'first' */
     size_t count;
     size_t open_count;
+    bool open_ended; /* the last period has no until: it runs to the horizon */
+    oc_day horizon;  /* the build's UTC date + horizon_weeks: no slot starts after it */
+    size_t *pending; /* exceptions past the horizon (indexes in def->exceptions), in the
+                      * definition's order: checked, and applied once the horizon reaches them */
+    size_t pending_count;
 } oc_sched;
 
 /* Expands the definition's rhythm and exceptions into slots, and every
  * slot's events into spans; timed kinds are placed in def->tz. 'now' (seconds since the epoch)
  * fixes the horizon of an open-ended last period. Returns a new schedule; the caller frees it with
- * oc_sched_free(). On failure (an exception that names no slot, or one slot twice) returns NULL and
- * fills 'err' with the exception's position. 'def' is borrowed. */
+ * oc_sched_free(). On failure (an exception that names no slot or changes nothing, a delivery
+ * on a closed slot) returns NULL and fills 'err' with the exception's position. 'def' is
+ * borrowed. */
 oc_sched *oc_sched_expand(const oc_def *def, int64_t now, oc_error *err);
 
 void oc_sched_free(oc_sched *sched); /* accepts NULL */
@@ -65,6 +71,23 @@ size_t oc_sched_clashes(const oc_def *def, const oc_sched *sched, oc_clash **out
 
 /* The key of the holiday on 'day' in def->holidays, or NULL. */
 const char *oc_sched_holiday(const oc_def *def, oc_day day);
+
+/* A timed event whose wall time a change of the zone's offset skips (the
+ * clock jumps over it) or repeats (the clock goes back over it). Times are
+ * local, "as if UTC" (see tz.h). */
+typedef enum { OC_DST_NONE = 0, OC_DST_SKIPPED, OC_DST_REPEATED } oc_dst_kind;
+
+typedef struct {
+    oc_dst_kind kind;
+    int64_t wall;          /* the time its rule gives */
+    int64_t seen;          /* the wall time subscribers see: after a gap, the time it becomes */
+    int64_t before, after; /* the change: the clock's time just before it, and just after */
+    int32_t offset;        /* seconds east of UTC of the instant the feed gives */
+} oc_dst;
+
+/* Whether the timed kind 'kind' of 'slot' falls in a change of offset, and
+ * which; fills 'out' (OC_DST_NONE for an untimed kind or one without an event). */
+oc_dst_kind oc_sched_dst(const oc_def *def, const oc_slot *slot, oc_kind kind, oc_dst *out);
 
 /* The UTC instants [first, last] the timed events of 'sched' cover, for the
  * kinds in 'kinds' (a bit set). Returns false when there is none. */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Command-line behaviour as a user meets it (DESIGN §5): help and version,
 # usage errors (exit 2), I/O errors (exit 3), the report lines of build,
-# --dry-run and -q, regeneration that bumps only what changed, a held lock,
-# and running from another working directory.
+# --dry-run and -q, regeneration that bumps only what changed, check's
+# lines, cron across an exception past the horizon, show's marks, a held
+# lock, and running from another working directory.
 # Usage: cli.sh ORDERCAL SOURCE_DIR
 set -u
 ordercal=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -106,6 +107,59 @@ sed 's/^feeds:/sessions:\n  - { date: 2023-10-09, state: closed }\nfeeds:/' "$de
 "$ordercal" build "$tmp/closed.yaml" -o "$tmp/out" --dry-run >"$tmp/o"; check "dry-run close" 0 $?
 expect_grep "report closed" "  ~ closed       2023-10-09..2023-10-10, text changed (session 2023-10-09)" "$tmp/o"
 expect_grep "report cancelled" '  x 2023-10-11 18:00 "Confirmation de commande disponible": cancelled (session 2023-10-09 closed)' "$tmp/o"
+# ... and the notices, once over for cancelled_days, leave the feed: the
+# report names each one's kind and session, in the previous feed's order
+cp -R "$tmp/out" "$tmp/late"
+"$ordercal" build "$tmp/closed.yaml" -o "$tmp/late" -q; check "close for real" 0 $?
+SOURCE_DATE_EPOCH=1703980800 "$ordercal" build "$tmp/closed.yaml" -o "$tmp/late" >"$tmp/o"
+check "notices dropped" 0 $?
+grep '^  - ' "$tmp/o" | head -3 >"$tmp/lines"
+printf '%s\n' "  - confirmation 2023-10-11 16:00 UTC (session 2023-10-09)" \
+    "  - delivery     2023-10-19..2023-10-20 (session 2023-10-09)" \
+    "  - appointments 2023-10-21 (session 2023-10-09)" >"$tmp/want"
+cmp -s "$tmp/want" "$tmp/lines" ||
+    { echo "FAIL: dropped notices:"; diff "$tmp/want" "$tmp/lines"; failures=$((failures + 1)); }
+
+# check: each feed's events, and how far an open-ended rhythm runs
+"$ordercal" check "$def" >"$tmp/o"; check "check" 0 $?
+expect_grep "check feeds" "^  vaccins-covid19-livraisons.ics: 8 events$" "$tmp/o"
+printf '%s\n' "calendar: { id: horizon, name: Horizon, timezone: Europe/Paris, holidays: none }" \
+    "session: {}" "rhythm:" "  - { from: 2023-11-06 }" "sessions:" \
+    '  - { date: 2024-06-03, state: closed, note: "Inventaire" }' "feeds:" "  - { id: horizon }" \
+    "  - { id: horizon-en, language: en }" >"$tmp/horizon.yaml"
+SOURCE_DATE_EPOCH=1699920000 "$ordercal" check "$tmp/horizon.yaml" >"$tmp/o" 2>"$tmp/e"
+check "check horizon" 0 $?
+expect_grep "check horizon" "^  rhythm\[0\] has no until: it runs to the horizon, 2024-05-14 (26 weeks after 2023-11-14, UTC); last session 2024-05-13$" "$tmp/o"
+expect_grep "check horizon" "^  horizon-en.ics: 112 events$" "$tmp/o"
+
+# cron: an exception past the horizon is a warning, so every feed keeps
+# updating as the horizon moves, and the build that reaches it applies it
+# (2023-11-14, then a week later, then three weeks later)
+warning="sessions\[0\].date '2024-06-03' is beyond the horizon"
+SOURCE_DATE_EPOCH=1699920000 "$ordercal" build "$tmp/horizon.yaml" -o "$tmp/cron" -q >"$tmp/o" 2>"$tmp/e"
+check "cron first run" 0 $?
+if [ -s "$tmp/o" ] || [ -s "$tmp/e" ]; then echo "FAIL: cron -q printed"; failures=$((failures + 1)); fi
+check "cron first run events" 112 "$(grep -c '^BEGIN:VEVENT' "$tmp/cron/horizon.ics")"
+cp -p "$tmp/cron/horizon-en.ics" "$tmp/before.ics"
+SOURCE_DATE_EPOCH=1700524800 "$ordercal" build "$tmp/horizon.yaml" -o "$tmp/cron" --strict 2>"$tmp/e"
+check "cron --strict" 1 $?
+expect_grep "cron --strict" "error: $warning (2024-05-21)" "$tmp/e"
+cmp -s "$tmp/before.ics" "$tmp/cron/horizon-en.ics" || { echo "FAIL: --strict wrote"; failures=$((failures + 1)); }
+SOURCE_DATE_EPOCH=1700524800 "$ordercal" build "$tmp/horizon.yaml" -o "$tmp/cron" >"$tmp/o" 2>"$tmp/e"
+check "cron a week later" 0 $?
+expect_grep "cron a week later" "warning: $warning (2024-05-21); applied when it is reached" "$tmp/e"
+expect_grep "cron a week later" "horizon-en.ics: updated (4 events changed)" "$tmp/o"
+expect_grep "cron a week later" "  + session      2024-05-20..2024-05-21 (session 2024-05-20)" "$tmp/o"
+SOURCE_DATE_EPOCH=1701734400 "$ordercal" build "$tmp/horizon.yaml" -o "$tmp/cron" >"$tmp/o" 2>"$tmp/e"
+check "cron reaches it" 0 $?
+[ -s "$tmp/e" ] && { echo "FAIL: the reached exception still warns:"; cat "$tmp/e"; failures=$((failures + 1)); }
+expect_grep "cron reaches it" "  + closed       2024-06-03..2024-06-04 (session 2024-06-03)" "$tmp/o"
+check "cron reaches it, closed" 1 "$(grep -c '^SUMMARY:Ordering portal closed' "$tmp/cron/horizon-en.ics")"
+
+# show marks a time the clocks skip or repeat
+"$ordercal" show "$src/tests/warn/dst-sydney/def.yaml" >"$tmp/o" 2>/dev/null; check "show dst" 0 $?
+expect_grep "show skipped" "Sunday 6 October 2024 at 02:30 → 03:30$" "$tmp/o"
+expect_grep "show repeated" "Sunday 7 April 2024 at 02:30 (UTC+11:00)$" "$tmp/o"
 
 # a held lock: exit 3 after --lock-timeout, never a hang
 if command -v flock >/dev/null; then
@@ -122,7 +176,7 @@ sed -e 's/^  id: vaccins-covid19$/  id: grippe/' -e 's/^  name: .*/  name: Gripp
     -e '/^feeds:/,$d' "$def" >"$tmp/defs/a.yaml"
 cp "$tmp/defs/a.yaml" "$tmp/defs/.hidden.yaml" && cp "$tmp/defs/a.yaml" "$tmp/defs/a.yaml.dpkg-dist"
 "$ordercal" check "$tmp/defs" >"$tmp/o"; check "check folder" 0 $?
-[ "$(cat "$tmp/o")" = "$tmp/defs/a.yaml: ok (13 sessions: 8 open, 5 closed; 1 feed)
+[ "$(grep -v '^  ' "$tmp/o")" = "$tmp/defs/a.yaml: ok (13 sessions: 8 open, 5 closed; 1 feed)
 $tmp/defs/b.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)" ] ||
     { echo "FAIL: check of a folder:"; cat "$tmp/o"; failures=$((failures + 1)); }
 "$ordercal" build "$tmp/defs/" -o "$tmp/site" >"$tmp/o"; check "build folder" 0 $?
