@@ -88,7 +88,6 @@ int oc_build_add(oc_build *b, const char *path, oc_error *err);
  * x.ics): a feed of the output folder that none declares is not the run's. */
 bool oc_build_declares(const oc_build *b, const char *id);
 
-
 /* The warnings collected so far: each definition's in the order of their
  * positions in it (at one position, in schedule order). Borrowed. */
 const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count);
