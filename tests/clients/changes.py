@@ -122,9 +122,10 @@ def main():
     ap.add_argument("--modules")
     ap.add_argument("--python")
     ap.add_argument("--php")
+    ap.add_argument("--kcalcore")
     opts = ap.parse_args()
     opts.common = []
-    for k in ("node", "modules", "python", "php"):
+    for k in ("node", "modules", "python", "php", "kcalcore"):
         if getattr(opts, k):
             opts.common += [f"--{k}", getattr(opts, k)]
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Every source file carries the project's SPDX licence line where tools look
-# for it: the first line of C files, the first line after any shebang of
-# scripts, CMake files and JavaScript. The file list is git's when the tree
+# for it: the first line of C and C++ files, the first line after any shebang
+# of scripts, CMake files and JavaScript. The file list is git's when the tree
 # is a checkout, else the files of the tree (a source package); data (test
 # cases, corpora, templates) is not source and is skipped. First checks the
 # checker on a tree of known good and bad files.
@@ -43,6 +43,7 @@ check_tree() {
         case $f in
         *.c | *.h) want=$c_line line=$first ;;
         *.mjs | *.cjs | *.js) want=$js_line ;;
+        *.cpp) want=$js_line line=$first ;;
         *.py | *.sh | *.cmake | CMakeLists.txt | */CMakeLists.txt | debian/rules) want=$hash_line ;;
         *) case $first in '#!'*) want=$hash_line ;; *) continue ;; esac ;;
         esac
@@ -56,6 +57,8 @@ printf '%s\nint x;\n' "$c_line" >"$tmp/t/src/good.c"
 printf '#!/bin/sh\n%s\n:\n' "$hash_line" >"$tmp/t/good.sh"
 printf '%s\nx = 1\n' "$hash_line" >"$tmp/t/good.py"
 printf '%s\nlet x;\n' "$js_line" >"$tmp/t/good.mjs"
+printf '%s\nint x;\n' "$js_line" >"$tmp/t/src/good.cpp"
+printf '%s\nint x;\n' "$c_line" >"$tmp/t/src/c-comment.cpp"
 printf '#!/usr/bin/make -f\n%s\n' "$hash_line" >"$tmp/t/debian/rules"
 printf 'int y;\n%s\n' "$c_line" >"$tmp/t/src/late.c"
 printf '%s\n' '/* SPDX-License-Identifier: MIT */' >"$tmp/t/src/other.h"
@@ -65,7 +68,8 @@ printf '#!/bin/sh\n%s\n' "$c_line" >"$tmp/t/wrong-comment.sh"
 printf '#!/bin/sh\n' >"$tmp/t/tests/bad/x/data.sh"
 printf 'no licence, not source\n' >"$tmp/t/notes.txt"
 check_tree "$tmp/t" | cut -d: -f1 | sort >"$tmp/found"
-printf '%s\n' CMakeLists.txt noext-script src/late.c src/other.h wrong-comment.sh >"$tmp/want"
+printf '%s\n' CMakeLists.txt noext-script src/c-comment.cpp src/late.c src/other.h \
+    wrong-comment.sh >"$tmp/want"
 cmp -s "$tmp/found" "$tmp/want" && ok || {
     fail "the checker is wrong on its own cases:"
     diff "$tmp/want" "$tmp/found"
