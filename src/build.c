@@ -329,6 +329,19 @@ static void warn_dst(oc_build *b, const calendar *cal)
     }
 }
 
+/* An old name of a zone: the feeds carry the zone's own, which every client
+ * knows. */
+static void warn_zone(oc_build *b, const calendar *cal)
+{
+    const oc_tz *tz = cal->def->tz;
+
+    if (oc_tz_alias(tz) != NULL) {
+        warn(b, cal->def, cal->def->timezone.pos,
+             "timezone '%s' is an old name of '%s'; the feeds use '%s', the name clients know",
+             oc_tz_alias(tz), oc_tz_name(tz), oc_tz_name(tz));
+    }
+}
+
 /* A feed whose kinds the schedule never makes would be published empty. */
 static void warn_feeds(oc_build *b, const calendar *cal)
 {
@@ -386,6 +399,7 @@ static void warn_all(oc_build *b, const calendar *cal)
     size_t first = b->nwarnings, n;
     oc_build_warning **order, *sorted;
 
+    warn_zone(b, cal);
     warn_horizon(b, cal);
     warn_holidays(b, cal);
     warn_dst(b, cal);

@@ -1156,7 +1156,7 @@ static bool load_root(ctx *c, yaml_node_t *root, oc_def *def)
     }
     if (def->holidays.value == NULL) {
         def->holidays.value =
-            oc_xstrdup(strcmp(def->timezone.value, "Europe/Paris") == 0 ? "fr" : "none");
+            oc_xstrdup(strcmp(oc_tz_name(def->tz), "Europe/Paris") == 0 ? "fr" : "none");
     }
     def->holiday_set = oc_holidays_parse(def->holidays.value);
     if (def->refresh_text[0] == '\0') {

@@ -486,7 +486,7 @@ int oc_ics_header(const oc_def *def, const oc_def_feed *feed, const char *base_u
         if (desc != NULL) {
             text_line(out, "X-WR-CALDESC", desc);
         }
-        text_line(out, "X-WR-TIMEZONE", def->timezone.value);
+        text_line(out, "X-WR-TIMEZONE", oc_tz_name(def->tz));
         rc = 0;
     }
     icalcomponent_free(cal);

@@ -86,6 +86,7 @@ struct oc_tz {
     bool g_incl; /* the footer itself changes state at G (else G is an explicit onset) */
     tz_footer footer;
     uint64_t digest; /* of the TZif file's bytes */
+    char *alias;     /* the name it was loaded by, when that is a link to 'name'; else NULL */
 };
 
 /* One footer rule firing; see footer_events(). */
@@ -812,6 +813,53 @@ static void find_governed(oc_tz *tz)
     }
 }
 
+/* The zone 'name' links to in the tz database ('dir'/tzdata.zi, lines "L
+ * TARGET LINK"), or NULL when it is a zone of its own. Links are the old
+ * names of zones (America/Godthab for America/Nuuk): clients that read the
+ * TZID against their own database, rather than the VTIMEZONE, may not know
+ * them (KDE's KCalendarCore maps an unknown TZID to whichever zone it
+ * resembles). Returns a new string. */
+static char *link_target(const char *dir, const char *name)
+{
+    char path[4096], *target = NULL;
+    size_t n = strlen(name);
+    int hops = 0;
+    FILE *fp;
+
+    if (snprintf(path, sizeof(path), "%s/tzdata.zi", dir) >= (int)sizeof(path) ||
+        (fp = fopen(path, "r")) == NULL) {
+        return NULL;
+    }
+    for (;;) {
+        char line[512], *found = NULL;
+        const char *want = target != NULL ? target : name;
+
+        n = strlen(want);
+        rewind(fp);
+        while (fgets(line, sizeof(line), fp) != NULL) {
+            char *sp;
+            size_t len = strcspn(line, "\n");
+
+            line[len] = '\0';
+            if (line[0] != 'L' || line[1] != ' ' || (sp = strchr(line + 2, ' ')) == NULL) {
+                continue;
+            }
+            if ((size_t)(line + len - (sp + 1)) == n && memcmp(sp + 1, want, n) == 0) {
+                found = oc_xstrndup(line + 2, (size_t)(sp - line - 2));
+                break;
+            }
+        }
+        if (found == NULL || ++hops > 8) {
+            free(found);
+            break;
+        }
+        free(target);
+        target = found;
+    }
+    fclose(fp);
+    return target;
+}
+
 oc_tz *oc_tz_load(const char *name, oc_error *err)
 {
     oc_tz *tz = NULL;
@@ -841,7 +889,12 @@ oc_tz *oc_tz_load(const char *name, oc_error *err)
     if (!parse_tzif(tz, data, len)) {
         goto done;
     }
-    tz->name = oc_xstrdup(name);
+    tz->name = link_target(dir, name);
+    if (tz->name != NULL) {
+        tz->alias = oc_xstrdup(name);
+    } else {
+        tz->name = oc_xstrdup(name);
+    }
 
     /* Before the first transition glibc uses the first standard-time type; RFC 8536 says
      * type 0, which zic makes the same type in every system file. With no transitions at
@@ -884,6 +937,7 @@ void oc_tz_free(oc_tz *tz)
     }
     free(tz->footer.onsets);
     free(tz->name);
+    free(tz->alias);
     free(tz->times);
     free(tz->idx);
     free(tz->types);
@@ -893,6 +947,11 @@ void oc_tz_free(oc_tz *tz)
 uint64_t oc_tz_digest(const oc_tz *tz)
 {
     return tz->digest;
+}
+
+const char *oc_tz_alias(const oc_tz *tz)
+{
+    return tz->alias;
 }
 
 const char *oc_tz_name(const oc_tz *tz)

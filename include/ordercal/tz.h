@@ -27,8 +27,15 @@ oc_tz *oc_tz_load(const char *name, oc_error *err);
 
 void oc_tz_free(oc_tz *tz); /* accepts NULL */
 
-/* The name given to oc_tz_load(). Returns a borrowed pointer, valid until 'tz' is freed. */
+/* The zone's name in the tz database: the name given to oc_tz_load(), or the
+ * zone it links to when it is an old name (America/Godthab: America/Nuuk).
+ * This is the TZID the feeds carry. Returns a borrowed pointer, valid until
+ * 'tz' is freed. */
 const char *oc_tz_name(const oc_tz *tz);
+
+/* The name given to oc_tz_load() when it is a link to oc_tz_name(), else
+ * NULL. Borrowed, like oc_tz_name(). */
+const char *oc_tz_alias(const oc_tz *tz);
 
 /* A digest of the TZif file the zone was read from: a new tz database gives
  * another. */

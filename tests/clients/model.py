@@ -16,6 +16,7 @@ verbatim (name, description, note, reference, url).
 """
 
 import datetime as dt
+import os
 import re
 import uuid
 import zoneinfo
@@ -86,6 +87,27 @@ def load(path):
         return yaml.safe_load(f)
 
 
+def canonical_zone(name):
+    """The tz database's own name of a zone: an old name is a link ("L TARGET
+    LINK" in tzdata.zi) to it, and the feeds name the target."""
+    links = {}
+    for base in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(base, "tzdata.zi"), encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("L "):
+                        target, link = line.split()[1:3]
+                        links[link] = target
+            break
+        except OSError:
+            continue
+    for _ in range(8):
+        if name not in links:
+            break
+        name = links[name]
+    return name
+
+
 def timed(first, block, offset, time, duration, zone):
     """A timed event of 'block' (session.confirmation's keys) for the session
     starting on 'first': its UTC start and end, its alarm, its local time."""
@@ -106,7 +128,7 @@ def expand(defn, epoch):
     """The whole model: a dict with 'calendar' facts and 'feeds' {id: feed}."""
     cal = defn["calendar"]
     ses = defn.get("session") or {}
-    zone_name = cal["timezone"]
+    zone_name = canonical_zone(cal["timezone"])
     zone = zoneinfo.ZoneInfo(zone_name)
     refresh = cal.get("refresh", "PT6H")
 

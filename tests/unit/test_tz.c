@@ -1077,9 +1077,31 @@ static void test_tz_load_survives_hostile_files(void **state)
     free(orig);
 }
 
+/* An old name is a link to a zone: the zone carries its own name (the TZID
+ * of the feeds) and remembers the old one. */
+static void test_tz_link_names_the_zone(void **state)
+{
+    oc_error err;
+    oc_tz *tz;
+
+    (void)state;
+    oc_error_init(&err);
+    tz = oc_tz_load("America/Godthab", &err);
+    assert_non_null(tz);
+    assert_string_equal(oc_tz_name(tz), "America/Nuuk");
+    assert_string_equal(oc_tz_alias(tz), "America/Godthab");
+    oc_tz_free(tz);
+    tz = oc_tz_load("Europe/Paris", &err);
+    assert_non_null(tz);
+    assert_string_equal(oc_tz_name(tz), "Europe/Paris");
+    assert_null(oc_tz_alias(tz));
+    oc_tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tz_link_names_the_zone),
         cmocka_unit_test(test_tz_load_rejects_unknown_names),
         cmocka_unit_test(test_tz_load_keeps_first_error),
         cmocka_unit_test(test_tz_load_names_zone),
