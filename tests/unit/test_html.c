@@ -81,7 +81,7 @@ static int render_with(const fixture *f, size_t n, const char *base_url, const c
 
     assert_true(n <= 4);
     for (size_t i = 0; i < n; i++) {
-        cals[i] = (oc_html_calendar){f[i].def, f[i].sched, f[i].table, f[i].tmpl, base_url};
+        cals[i] = (oc_html_calendar){f[i].def, f[i].sched, f[i].table, f[i].tmpl, base_url, NULL};
     }
     oc_error_init(err);
     rc = oc_html_check(in.page, in.page_path, site, err) == 0 ? oc_html_render(&in, out, err) : -1;
@@ -98,7 +98,7 @@ static void render(page *p, const char *yaml, const char *base_url, int64_t last
 
     memset(p, 0, sizeof(*p));
     fixture_load(&p->cal, yaml, "def.yaml");
-    cal = (oc_html_calendar){p->cal.def, p->cal.sched, p->cal.table, p->cal.tmpl, base_url};
+    cal = (oc_html_calendar){p->cal.def, p->cal.sched, p->cal.table, p->cal.tmpl, base_url, NULL};
     in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", last_modified};
     oc_error_init(&err);
     assert_int_equal(oc_html_check(in.page, in.page_path, false, &err), 0);
