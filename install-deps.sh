@@ -6,13 +6,14 @@
 #   to test:  cmocka, and the independent readers the suite checks the output
 #             with (Python icalendar and vobject, PHP's sabre/vobject, ical.js and
 #             node-ical from npm,
-#             headless Chromium, nginx and curl); to build, lint and try the
+#             headless Chromium and poppler-utils (pdfinfo, for the printed page),
+#             nginx and curl); to build, lint and try the
 #             Debian package: debhelper, lintian, systemd (systemd-analyze), man-db.
 # Usage: ./install-deps.sh [--build-only]
 set -eu
 cd "$(dirname "$0")"
 build="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev tzdata"
-tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml php-cli php-sabre-vobject chromium nginx-light curl valgrind
+tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml php-cli php-sabre-vobject chromium poppler-utils nginx-light curl valgrind
     dpkg-dev debhelper lintian systemd man-db"
 packages=$build
 [ "${1:-}" = "--build-only" ] || packages="$build $tests"
