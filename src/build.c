@@ -491,7 +491,7 @@ static int render_copies(oc_build *b, calendar *cal, oc_out *out, oc_error *err)
 
         oc_buf_reset(&bytes);
         rc = (b->opts.mode != OC_BUILD_CHECK && (prev = oc_prev_load(f->path, err)) == NULL) ||
-                     oc_copy_render(&in, c, prev, &bytes, err) != 0 ||
+                     oc_copy_render(&in, cal->copies, i, prev, &bytes, err) != 0 ||
                      begin(out, c->name, &s, err) < 0 ||
                      sink_write(&s, bytes.data, bytes.len, err) != 0 ||
                      (out != NULL && oc_out_finish(out, s.index, err) != 0)

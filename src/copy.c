@@ -17,6 +17,17 @@
 
 #define COPY_KIND OC_KIND_CONFIRMATION
 
+/* What the copies of one calendar share: their texter, their header, and
+ * the last VTIMEZONE (copies of the same years have the same bytes) once
+ * checked with the header, with the gate that reads their events. */
+struct oc_copy_cache {
+    oc_texter *tx;
+    oc_buf header;
+    oc_buf vtz;
+    oc_verify *gate; /* NULL until an event needs it */
+    int gate_year;
+};
+
 static void put_ymd(oc_buf *b, oc_day day)
 {
     oc_date d = oc_date_from_day(day);
@@ -72,6 +83,13 @@ void oc_copies_free(oc_copies *copies)
         free(copies->items[i].summary);
         free(copies->items[i].details);
     }
+    if (copies->cache != NULL) {
+        oc_texter_free(copies->cache->tx);
+        oc_buf_free(&copies->cache->header);
+        oc_buf_free(&copies->cache->vtz);
+        oc_verify_free(copies->cache->gate);
+        free(copies->cache);
+    }
     free(copies->items);
     free(copies);
 }
@@ -92,10 +110,9 @@ static void copy_event(const oc_def *def, const oc_copy *c, oc_event *e)
 
 /* The copy's texts: the confirmation's, its description saying that it is
  * a fixed copy. Sets c->summary and c->details. */
-static int copy_texts(const oc_copy_input *in, oc_copy *c, const oc_event *e, oc_buf *alarm,
-                      oc_error *err)
+static int copy_texts(const oc_copy_input *in, oc_texter *tx, oc_copy *c, const oc_event *e,
+                      oc_buf *alarm, oc_error *err)
 {
-    oc_texter *tx = oc_texter_new(in->def, in->tmpl, in->def->name.value);
     oc_event_text t;
     oc_buf details = {0};
     int rc = -1;
@@ -113,57 +130,83 @@ static int copy_texts(const oc_copy_input *in, oc_copy *c, const oc_event *e, oc
         }
     }
     oc_buf_free(&details);
-    oc_texter_free(tx);
     return rc;
 }
 
-/* The calendar around the event: its header and the VTIMEZONE of the
- * event's instants, both checked. */
-static int frame(const oc_def *def, const oc_event *e, oc_buf *header, oc_buf *vtz, oc_error *err)
+/* The calendar around the event: the header, made once, and the VTIMEZONE
+ * of the event's instants, both checked unless they are the last copy's. */
+static int frame(const oc_def *def, const oc_event *e, oc_copy_cache *cache, oc_error *err)
 {
-    return oc_ics_copy_header(header, err) != 0 ||
-                   oc_ics_vtimezone(def->tz, e->span->utc_start, e->span->utc_end, vtz, err) != 0 ||
-                   oc_verify_header(header, vtz, err) != 0
-               ? -1
-               : 0;
+    oc_buf vtz = {0};
+    int rc = 0;
+
+    if (cache->header.len == 0 && oc_ics_copy_header(&cache->header, err) != 0) {
+        return -1;
+    }
+    if (oc_ics_vtimezone(def->tz, e->span->utc_start, e->span->utc_end, &vtz, err) != 0) {
+        rc = -1;
+    } else if (vtz.len != cache->vtz.len || memcmp(vtz.data, cache->vtz.data, vtz.len) != 0) {
+        rc = oc_verify_header(&cache->header, &vtz, err);
+        oc_buf_reset(&cache->vtz);
+        oc_verify_free(cache->gate);
+        cache->gate = NULL;
+        if (rc == 0) {
+            oc_buf_add(&cache->vtz, vtz.data, vtz.len);
+        }
+    }
+    oc_buf_free(&vtz);
+    return rc;
 }
 
-int oc_copy_render(const oc_copy_input *in, oc_copy *c, oc_prev *prev, oc_buf *out, oc_error *err)
+/* The gate of the cached VTIMEZONE, reading times up to 'year'. */
+static oc_verify *gate_for(const oc_def *def, oc_copy_cache *cache, int year)
 {
-    const char *tzid = oc_tz_name(in->def->tz);
-    oc_buf header = {0}, vtz = {0}, alarm = {0}, lines = {0}, stamps = {0}, block = {0};
-    oc_verify *gate = NULL;
+    if (cache->gate == NULL || cache->gate_year < year) {
+        oc_verify_free(cache->gate);
+        cache->gate = oc_verify_new(oc_tz_name(def->tz), &cache->vtz, year);
+        cache->gate_year = year;
+    }
+    return cache->gate;
+}
+
+int oc_copy_render(const oc_copy_input *in, oc_copies *copies, size_t i, oc_prev *prev, oc_buf *out,
+                   oc_error *err)
+{
+    oc_copy *c = &copies->items[i];
+    oc_copy_cache *cache = copies->cache;
+    oc_buf alarm = {0}, lines = {0}, stamps = {0}, block = {0};
     oc_event_text t;
     oc_prev_match m;
     oc_event e;
     int rc = -1;
 
+    if (cache == NULL) {
+        cache = copies->cache = oc_xcalloc(1, sizeof(*cache));
+        cache->tx = oc_texter_new(in->def, in->tmpl, in->def->name.value);
+    }
     copy_event(in->def, c, &e);
-    if (copy_texts(in, c, &e, &alarm, err) != 0 || frame(in->def, &e, &header, &vtz, err) != 0) {
+    if (copy_texts(in, cache->tx, c, &e, &alarm, err) != 0 || frame(in->def, &e, cache, err) != 0) {
         goto done;
     }
     t = (oc_event_text){c->summary, c->details, e.has_alarm ? alarm.data : NULL};
-    oc_ics_event_lines(in->def, &e, &t, tzid, &lines);
+    oc_ics_event_lines(in->def, &e, &t, oc_tz_name(in->def->tz), &lines);
     oc_prev_match_event(prev, e.uid, &lines, in->now, &m);
     oc_prev_stamp_lines(&m, &stamps);
     oc_ics_event_block(&lines, &stamps, &block);
 
     /* A copy published before, byte for byte, passed the gate then. */
-    if (!oc_prev_republished(prev, &m, block.data, block.len)) {
-        gate = oc_verify_new(tzid, &vtz, oc_date_from_day(oc_day_floor(e.span->utc_end)).year + 1);
-        if (oc_verify_event(gate, block.data, block.len, &e, err) != 0) {
-            goto done;
-        }
+    if (!oc_prev_republished(prev, &m, block.data, block.len) &&
+        oc_verify_event(
+            gate_for(in->def, cache, oc_date_from_day(oc_day_floor(e.span->utc_end)).year + 1),
+            block.data, block.len, &e, err) != 0) {
+        goto done;
     }
-    oc_buf_add(out, header.data, header.len);
-    oc_buf_add(out, vtz.data, vtz.len);
+    oc_buf_add(out, cache->header.data, cache->header.len);
+    oc_buf_add(out, cache->vtz.data, cache->vtz.len);
     oc_buf_add(out, block.data, block.len);
     oc_buf_puts(out, OC_ICS_FOOTER);
     rc = 0;
 done:
-    oc_verify_free(gate);
-    oc_buf_free(&header);
-    oc_buf_free(&vtz);
     oc_buf_free(&alarm);
     oc_buf_free(&lines);
     oc_buf_free(&stamps);

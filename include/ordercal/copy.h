@@ -33,9 +33,12 @@ typedef struct {
     char *details; /* NULL until oc_copy_render() */
 } oc_copy;
 
+typedef struct oc_copy_cache oc_copy_cache;
+
 typedef struct {
     oc_copy *items; /* in schedule order */
     size_t count;
+    oc_copy_cache *cache; /* what rendering them shares; private */
 } oc_copies;
 
 /* The copies of 'sched': its open slots whose confirmation falls from
@@ -52,14 +55,17 @@ typedef struct {
     int64_t now;         /* DTSTAMP / LAST-MODIFIED of a new or changed copy */
 } oc_copy_input;
 
-/* Appends to 'out' the bytes of the file of 'c': METHOD:PUBLISH, the
- * VTIMEZONE of its instants, the confirmation with its alarm under the
- * copy's UID, its description saying it is a fixed copy; stamped against
- * 'prev' (its previous file, or NULL) and passed through the publish gate
- * unless 'prev' published the very same bytes. Sets c->summary and
- * c->details (the description, as the file has it). Returns 0,
- * or -1 with 'err' set (a template error, OC_E_ICAL when the gate refuses). */
-int oc_copy_render(const oc_copy_input *in, oc_copy *c, oc_prev *prev, oc_buf *out, oc_error *err);
+/* Appends to 'out' the bytes of the file of copy 'i' of 'copies':
+ * METHOD:PUBLISH, the VTIMEZONE of its instants, the confirmation with its
+ * alarm under the copy's UID, its description saying it is a fixed copy;
+ * stamped against 'prev' (its previous file, or NULL) and passed through the
+ * publish gate unless 'prev' published the very same bytes. Sets its
+ * summary and details (the description, as the file has it). The copies of
+ * a set share their texter, their header and, while it is the same, their
+ * VTIMEZONE and gate: 'in' must be the same for each. Returns 0, or -1 with
+ * 'err' set (a template error, OC_E_ICAL when the gate refuses). */
+int oc_copy_render(const oc_copy_input *in, oc_copies *copies, size_t i, oc_prev *prev, oc_buf *out,
+                   oc_error *err);
 
 /* True when 'len' bytes, the start of a file, are of a file ordercal
  * wrote (its PRODID says so): a copy whose row is gone may be removed. */

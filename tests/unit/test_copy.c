@@ -71,7 +71,7 @@ static void render(fixture *f, size_t i, const char *prev_text, int64_t now, oc_
 
     oc_error_init(&err);
     oc_buf_reset(out);
-    if (oc_copy_render(&in, &f->copies->items[i], prev, out, &err) != 0) {
+    if (oc_copy_render(&in, f->copies, i, prev, out, &err) != 0) {
         fail_msg("%s", err.text);
     }
     oc_prev_free(prev);

@@ -444,7 +444,7 @@ static void test_html_copy_links(void **state)
 
         oc_error_init(&err);
         oc_buf_reset(&bytes);
-        assert_int_equal(oc_copy_render(&ci, &copies->items[i], NULL, &bytes, &err), 0);
+        assert_int_equal(oc_copy_render(&ci, copies, i, NULL, &bytes, &err), 0);
     }
     cal = (oc_html_calendar){f.def, f.sched, f.table, f.tmpl, "https://cal.example.org/v/", copies};
     in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", 0};
