@@ -48,12 +48,17 @@ void oc_html_escape(oc_buf *out, const char *text)
 
 void oc_url_encode(oc_buf *out, const char *text)
 {
+    static const char hex[] = "0123456789ABCDEF";
+
+    /* A copy's details are a whole description: no printf per byte. */
     for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             *p == '-' || *p == '.' || *p == '_' || *p == '~') {
             oc_buf_putc(out, (char)*p);
         } else {
-            oc_buf_printf(out, "%%%02X", *p);
+            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+
+            oc_buf_add(out, esc, 3);
         }
     }
 }
