@@ -528,11 +528,13 @@ static int remove_copies(oc_build *b, oc_out *out, char **names, size_t n, oc_er
         const char *base = paths[i] + dir.len + 1;
         char name[sizeof(OC_COPY_DIR) + 256];
         char *key = name;
+        struct stat st;
         oc_error ignored;
 
         snprintf(name, sizeof(name), OC_COPY_DIR "/%s", base);
         oc_error_init(&ignored);
-        if (strlen(base) >= 256 || bsearch(&key, names, n, sizeof(*names), cmp_name) != NULL ||
+        if (strlen(base) >= 256 || lstat(paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+            bsearch(&key, names, n, sizeof(*names), cmp_name) != NULL ||
             oc_file_read(paths[i], 512, &head, &ignored) < 0 ||
             !oc_copy_ours(head.data, head.len)) {
             continue;

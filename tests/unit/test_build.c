@@ -369,7 +369,8 @@ static void test_build_site_options(void **state)
 
 /* The copies of the confirmations near the build's day: made with the
  * feeds, unchanged a day later, removed with their row (in a dry run, only
- * reported); a file of events/ that ordercal did not write stays. */
+ * reported); a file of events/ that ordercal did not write stays, and so
+ * does anything there that is not a plain file. */
 static void test_build_copies(void **state)
 {
     static const char yaml[] = "calendar: { id: c, name: C, timezone: Europe/Paris }\n"
@@ -394,6 +395,8 @@ static void test_build_copies(void **state)
     free(text);
     snprintf(path, sizeof(path), "%s/events/theirs.ics", dir);
     write_file(path, theirs);
+    snprintf(path, sizeof(path), "%s/events/link.ics", dir); /* not a file: left alone */
+    assert_int_equal(symlink("c-20230719.ics", path), 0);
 
     /* A day later: unchanged; on 27 July, the copy of 19 July goes. */
     text = run(def, OC_BUILD_WRITE, 1689638400 + 86400);
@@ -414,6 +417,8 @@ static void test_build_copies(void **state)
     assert_int_not_equal(stat(path, &st), 0);
     snprintf(path, sizeof(path), "%s/events/theirs.ics", dir);
     assert_int_equal(stat(path, &st), 0);
+    snprintf(path, sizeof(path), "%s/events/link.ics", dir);
+    assert_int_equal(lstat(path, &st), 0);
 }
 
 int main(void)
