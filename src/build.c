@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "ordercal/atom.h"
+#include "ordercal/copy.h"
 #include "ordercal/def.h"
 #include "ordercal/event.h"
 #include "ordercal/feed.h"
@@ -48,6 +49,7 @@ typedef struct {
     oc_table *table;    /* its rows in its language, made on first use */
     size_t first_file;  /* its first feed in the build's files */
     oc_changes changes; /* what its feeds changed, for the change log */
+    oc_copies *copies;  /* the copies of its confirmations near the build's day */
 } calendar;
 
 /* A calendar id or feed id a definition of the run declares, and where:
@@ -93,6 +95,7 @@ void oc_build_free(oc_build *b)
     }
     for (size_t i = 0; i < b->ncals; i++) {
         oc_table_free(b->cals[i].table);
+        oc_copies_free(b->cals[i].copies);
         oc_events_free(b->cals[i].events);
         oc_changes_clear(&b->cals[i].changes);
         oc_sched_free(b->cals[i].sched);
@@ -674,6 +677,81 @@ done:
     return rc;
 }
 
+/* ---- the copies ----------------------------------------------------------- */
+
+/* The copies of one calendar, each a file of events/, stamped against its
+ * previous file and gated as a feed's events are. */
+static int render_copies(oc_build *b, calendar *cal, oc_out *out, oc_error *err)
+{
+    oc_copy_input in = {cal->def, templates_for(b, cal->def, NULL, err), b->opts.now};
+    oc_buf bytes = {0};
+    int rc = in.tmpl != NULL ? 0 : -1;
+
+    for (size_t i = 0; rc == 0 && i < cal->copies->count; i++) {
+        oc_copy *c = &cal->copies->items[i];
+        oc_build_file *f = add_file(b, c->name, false);
+        oc_prev *prev = NULL;
+        sink_ctx s;
+
+        oc_buf_reset(&bytes);
+        rc = (b->opts.mode != OC_BUILD_CHECK && (prev = oc_prev_load(f->path, err)) == NULL) ||
+                     oc_copy_render(&in, cal->copies, i, prev, &bytes, err) != 0 ||
+                     begin(out, c->name, &s, err) < 0 ||
+                     sink_write(&s, bytes.data, bytes.len, err) != 0 ||
+                     (out != NULL && oc_out_finish(out, s.index, err) != 0)
+                 ? -1
+                 : 0;
+        f->status = out != NULL && rc == 0 ? oc_out_status_of(out, s.index) : OC_OUT_UNCHANGED;
+        oc_prev_free(prev);
+    }
+    oc_buf_free(&bytes);
+    return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Removes at the commit every file of events/ that ordercal wrote (its
+ * PRODID says so) and that no row of the run has a copy in any more: the
+ * copies are derived output, like the page. 'names[0..n)' are the files
+ * of the run, sorted. */
+static int remove_copies(oc_build *b, oc_out *out, char **names, size_t n, oc_error *err)
+{
+    oc_buf dir = {0}, head = {0};
+    char **paths = NULL;
+    size_t count = 0;
+    int rc = 0;
+
+    oc_buf_printf(&dir, "%s/" OC_COPY_DIR, b->opts.output);
+    if (oc_is_dir(dir.data) && (paths = oc_dir_list(dir.data, ".ics", &count, err)) == NULL) {
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        const char *base = paths[i] + dir.len + 1;
+        char name[sizeof(OC_COPY_DIR) + 256];
+        char *key = name;
+        struct stat st;
+        oc_error ignored;
+
+        snprintf(name, sizeof(name), OC_COPY_DIR "/%s", base);
+        oc_error_init(&ignored);
+        if (strlen(base) >= 256 || lstat(paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+            bsearch(&key, names, n, sizeof(*names), cmp_name) != NULL ||
+            oc_file_read(paths[i], 512, &head, &ignored) < 0 ||
+            !oc_copy_ours(head.data, head.len)) {
+            continue;
+        }
+        rc = oc_out_remove(out, name, err) < 0 ? -1 : 0;
+        add_file(b, name, false)->status = OC_OUT_REMOVED;
+    }
+    oc_paths_free(paths);
+    oc_buf_free(&dir);
+    oc_buf_free(&head);
+    return rc;
+}
+
 /* The page of the site, every calendar in the order given, dated by the
  * newest LAST-MODIFIED of its feeds so that it too stays byte-identical
  * while the schedules do. */
@@ -692,9 +770,12 @@ static int render_page(oc_build *b, const char *page, const char *page_path, oc_
     for (size_t i = 0; i < b->ncals; i++) {
         calendar *cal = &b->cals[i];
 
-        cals[i] =
-            (oc_html_calendar){cal->def, cal->sched, table_of(b, cal, err),
-                               templates_for(b, cal->def, NULL, err), base_url_of(b, cal->def)};
+        cals[i] = (oc_html_calendar){cal->def,
+                                     cal->sched,
+                                     table_of(b, cal, err),
+                                     templates_for(b, cal->def, NULL, err),
+                                     base_url_of(b, cal->def),
+                                     cal->copies};
         if (cals[i].table == NULL) {
             goto done;
         }
@@ -869,7 +950,10 @@ static int retire_one(oc_build *b, oc_out *out, const char *name, oc_error *err)
     oc_retire_name(text.data, text.len, &nm);
     f->name = oc_buf_detach(&nm);
     if (b->opts.prune) {
-        oc_out_remove(out, name);
+        if (oc_out_remove(out, name, err) < 0) {
+            rc = -1;
+            goto done;
+        }
         f->pruned = true;
     } else if (!oc_retire_done(text.data, text.len)) {
         rc = -1;
@@ -1048,13 +1132,14 @@ static uint64_t build_key(const oc_build *b, const char *page)
     return key;
 }
 
-/* The names of the files a build writes, feeds first, then the page. */
-static size_t file_names(const oc_build *b, char ***out)
+/* The names of the files a build writes, feeds first (their number in
+ * '*nfeeds'), then the copies, the change log and the page. */
+static size_t file_names(const oc_build *b, char ***out, size_t *nfeeds)
 {
     size_t n = 0;
 
     for (size_t c = 0; c < b->ncals; c++) {
-        n += b->cals[c].def->feed_count;
+        n += b->cals[c].def->feed_count + b->cals[c].copies->count;
     }
     *out = oc_xcalloc(n + 2, sizeof(**out));
     n = 0;
@@ -1066,6 +1151,12 @@ static size_t file_names(const oc_build *b, char ***out)
             (*out)[n++] = oc_buf_detach(&name);
         }
     }
+    *nfeeds = n;
+    for (size_t c = 0; c < b->ncals; c++) {
+        for (size_t i = 0; i < b->cals[c].copies->count; i++) {
+            (*out)[n++] = oc_xstrdup(b->cals[c].copies->items[i].name);
+        }
+    }
     (*out)[n++] = oc_xstrdup(OC_ATOM_NAME);
     (*out)[n++] = oc_xstrdup(PAGE_NAME);
     return n;
@@ -1073,7 +1164,7 @@ static size_t file_names(const oc_build *b, char ***out)
 
 /* Nothing the files depend on changed since the last build, nor the files:
  * every one is reported unchanged, none is rendered. */
-static bool unchanged(oc_build *b, uint64_t key, char **names, size_t n)
+static bool unchanged(oc_build *b, uint64_t key, char **names, size_t n, size_t nfeeds)
 {
     char **retired;
     size_t nretired = undeclared(b, &retired);
@@ -1089,7 +1180,7 @@ static bool unchanged(oc_build *b, uint64_t key, char **names, size_t n)
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        oc_build_file *f = add_file(b, names[i], i + 2 < n);
+        oc_build_file *f = add_file(b, names[i], i < nfeeds);
 
         f->status = OC_OUT_UNCHANGED;
     }
@@ -1124,41 +1215,15 @@ static void names_free(char **names, size_t n)
     free(names);
 }
 
-int oc_build_run(oc_build *b, oc_error *err)
+/* Every feed, then the copies; the events go once the feeds are made. */
+static int render_files(oc_build *b, oc_out *out, int64_t *last_modified, oc_error *err)
 {
-    oc_atom *log = NULL;
-    oc_out *out = NULL;
-    oc_buf page_path = {0};
-    char *page = NULL;
-    char **names = NULL;
-    size_t nnames = 0;
-    int64_t last_modified = 0;
-    uint64_t key = 0;
-    int rc = -1;
-
-    if (b->ncals == 0 || check_site(b, err) != 0 ||
-        (page = read_page(b, &page_path, err)) == NULL) {
-        goto done;
-    }
-    if (b->opts.mode != OC_BUILD_CHECK) {
-        out = oc_out_open(b->opts.output, b->opts.lock_timeout, b->opts.mode == OC_BUILD_DRY_RUN,
-                          err);
-        if (out == NULL) {
-            goto done;
-        }
-        key = build_key(b, page);
-        nnames = file_names(b, &names);
-        if (unchanged(b, key, names, nnames)) {
-            rc = 0;
-            goto done;
-        }
-    }
     for (size_t c = 0; c < b->ncals; c++) {
         b->cals[c].first_file = b->nfiles;
         for (size_t i = 0; i < b->cals[c].def->feed_count; i++) {
-            if (render_feed(b, &b->cals[c], &b->cals[c].def->feeds[i], out, &last_modified, err) !=
+            if (render_feed(b, &b->cals[c], &b->cals[c].def->feeds[i], out, last_modified, err) !=
                 0) {
-                goto done;
+                return -1;
             }
         }
     }
@@ -1168,10 +1233,56 @@ int oc_build_run(oc_build *b, oc_error *err)
         oc_events_free(b->cals[c].events);
         b->cals[c].events = NULL;
     }
-    if ((out != NULL &&
+    for (size_t c = 0; c < b->ncals; c++) {
+        if (render_copies(b, &b->cals[c], out, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int oc_build_run(oc_build *b, oc_error *err)
+{
+    oc_atom *log = NULL;
+    oc_out *out = NULL;
+    oc_buf page_path = {0};
+    char *page = NULL, **names = NULL, **sorted = NULL;
+    size_t nnames = 0, nfeeds = 0;
+    int64_t last_modified = 0;
+    uint64_t key = 0;
+    int rc = -1;
+
+    if (b->ncals == 0 || check_site(b, err) != 0 ||
+        (page = read_page(b, &page_path, err)) == NULL) {
+        goto done;
+    }
+    for (size_t c = 0; c < b->ncals; c++) {
+        oc_copies_free(b->cals[c].copies);
+        b->cals[c].copies = oc_copies_new(b->cals[c].def, b->cals[c].sched, b->opts.now);
+    }
+    nnames = file_names(b, &names, &nfeeds);
+    if (b->opts.mode != OC_BUILD_CHECK) {
+        out = oc_out_open(b->opts.output, b->opts.lock_timeout, b->opts.mode == OC_BUILD_DRY_RUN,
+                          err);
+        if (out == NULL) {
+            goto done;
+        }
+        oc_out_sweep(out, OC_COPY_DIR);
+        key = build_key(b, page);
+        if (unchanged(b, key, names, nnames, nfeeds)) {
+            rc = 0;
+            goto done;
+        }
+    }
+    sorted = oc_xcalloc(nnames + 1, sizeof(*sorted));
+    memcpy(sorted, names, nnames * sizeof(*names));
+    qsort(sorted, nnames, sizeof(*sorted), cmp_name);
+    if (render_files(b, out, &last_modified, err) != 0 ||
+        (out != NULL &&
          (retire_feeds(b, out, err) != 0 || render_log(b, out, last_modified, &log, err) != 0)) ||
         render_page(b, page, page_path.data, out, last_modified, log, err) != 0 ||
-        (out != NULL && oc_out_commit(out, err) != 0) ||
+        (out != NULL &&
+         (remove_copies(b, out, sorted, nnames, err) != 0 || oc_out_commit(out, err) != 0)) ||
         (b->opts.mode == OC_BUILD_WRITE && save_state(b, out, key, names, nnames, err) != 0)) {
         goto done;
     }
@@ -1179,6 +1290,7 @@ int oc_build_run(oc_build *b, oc_error *err)
 done:
     oc_atom_free(log);
     oc_out_free(out);
+    free(sorted);
     names_free(names, nnames);
     free(page);
     oc_buf_free(&page_path);
@@ -1205,6 +1317,8 @@ static void files_text(const oc_build *b, oc_buf *out)
             }
         } else if (f->status == OC_OUT_UNCHANGED) {
             oc_buf_printf(out, "%s: unchanged\n", f->path);
+        } else if (f->status == OC_OUT_REMOVED) {
+            oc_buf_printf(out, "%s: %sremoved\n", f->path, would);
         } else if (!f->feed) {
             oc_buf_printf(out, "%s: %s%s\n", f->path, would,
                           f->status == OC_OUT_CREATED ? "created" : "updated");

@@ -15,10 +15,17 @@
 static const uuid_t uid_namespace = {0x2a, 0x84, 0x26, 0x44, 0x00, 0x1d, 0x44, 0x66,
                                      0x9c, 0xa0, 0x07, 0xe6, 0xf4, 0xf2, 0x03, 0x41};
 
+void oc_uid_of_name(const char *name, size_t len, char out[37])
+{
+    uuid_t u;
+
+    uuid_generate_sha1(u, uid_namespace, name, len);
+    uuid_unparse_lower(u, out);
+}
+
 void oc_event_uid(const char *calendar_id, const char *kind_name, oc_day session, char out[37])
 {
     oc_buf name = {0};
-    uuid_t u;
     oc_date d = oc_date_from_day(session);
 
     oc_buf_puts(&name, calendar_id);
@@ -28,9 +35,8 @@ void oc_event_uid(const char *calendar_id, const char *kind_name, oc_day session
     oc_buf_put_uint(&name, (uint64_t)d.year, 4);
     oc_buf_put_uint(&name, (uint64_t)d.month, 2);
     oc_buf_put_uint(&name, (uint64_t)d.day, 2);
-    uuid_generate_sha1(u, uid_namespace, name.data, name.len);
+    oc_uid_of_name(name.data, name.len, out);
     oc_buf_free(&name);
-    uuid_unparse_lower(u, out);
 }
 
 /* The texts every template may use, computed once per slot. */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* html: renders templates/index.html, the one page of a site that publishes
  * every calendar's feeds: their subscription links (DESIGN §5: https://,
- * webcal://, Google's cid= and Outlook.com's addfromweb links built from
- * --base-url), a QR code of each webcal URL, each schedule as the
- * bulletin's table and a month grid; several calendars get a site header
- * and a table of contents. Every value from a definition is escaped
- * (HTML5 §13.1). */
+ * webcal://, Google's cid= and the addfromweb links of Outlook.com and
+ * Microsoft 365 built from --base-url), a QR code of each webcal URL, which
+ * clients fire its alarms, a guide folded per client, each schedule as the
+ * bulletin's table with the "add this one" links of its confirmations (the
+ * copies' files and Google Calendar's event template) and a month grid;
+ * several calendars get a site header and a table of contents. Every value
+ * from a definition is escaped (HTML5 §13.1). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "ordercal/html.h"
@@ -46,12 +48,17 @@ void oc_html_escape(oc_buf *out, const char *text)
 
 void oc_url_encode(oc_buf *out, const char *text)
 {
+    static const char hex[] = "0123456789ABCDEF";
+
+    /* A copy's details are a whole description: no printf per byte. */
     for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             *p == '-' || *p == '.' || *p == '_' || *p == '~') {
             oc_buf_putc(out, (char)*p);
         } else {
-            oc_buf_printf(out, "%%%02X", *p);
+            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+
+            oc_buf_add(out, esc, 3);
         }
     }
 }
@@ -156,16 +163,27 @@ static int feed_links(const oc_def *def, const oc_def_feed *f, const oc_tmpl *t,
     oc_buf_puts(&link, "https://calendar.google.com/calendar/r?cid=");
     oc_url_encode(&link, webcal.data);
     anchor(out, t, "", link.data, "", "page.google");
-    oc_buf_reset(&link);
-    oc_buf_puts(&link, "https://outlook.live.com/calendar/0/addfromweb?url=");
-    oc_url_encode(&link, https.data);
-    oc_buf_puts(&link, "&name=");
-    oc_url_encode(&link, name);
-    anchor(out, t, "", link.data, "", "page.outlook");
+
+    /* Personal accounts at outlook.live.com, work and school ones at
+     * outlook.office.com: the same "subscribe from web" page. */
+    for (int i = 0; i < 2; i++) {
+        oc_buf_reset(&link);
+        oc_buf_puts(&link, i == 0 ? "https://outlook.live.com" : "https://outlook.office.com");
+        oc_buf_puts(&link, "/calendar/0/addfromweb?url=");
+        oc_url_encode(&link, https.data);
+        oc_buf_puts(&link, "&name=");
+        oc_url_encode(&link, name);
+        anchor(out, t, "", link.data, "", i == 0 ? "page.outlook" : "page.microsoft365");
+    }
     anchor(out, t, " class=\"secondary\"", https.data, " download", "page.download");
     oc_buf_puts(out, "</div>\n");
     rc = oc_html_qr_svg(out, webcal.data,
                         oc_tmpl_get(t, "page.qr") != NULL ? oc_tmpl_get(t, "page.qr") : "QR");
+
+    /* The poster (the printed page) has no field to copy from. */
+    oc_buf_puts(out, "\n<p class=\"print-only address\">");
+    oc_html_escape(out, https.data);
+    oc_buf_puts(out, "</p>");
 done:
     oc_buf_free(&https);
     oc_buf_free(&webcal);
@@ -195,10 +213,202 @@ static void feed_contents(const oc_def *def, const oc_def_feed *f, const oc_tmpl
     }
 }
 
+/* Which clients fire the alarms of the feed, when it has any. */
+static void feed_alarms(const oc_def *def, const oc_def_feed *f, const oc_tmpl *t, oc_buf *out)
+{
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        if ((f->kinds & (1u << k)) && def->rules[k].on && def->rules[k].has_alarm &&
+            oc_kind_get((oc_kind)k)->alarm) {
+            oc_buf_puts(out, "<p class=\"alarms\">");
+            text(out, t, "page.alarms");
+            oc_buf_puts(out, "</p>");
+            return;
+        }
+    }
+}
+
+/* ---- the guide ----------------------------------------------------------- */
+
+/* The clients the guide has a section for, in its order: their template
+ * keys are guide.<client>.{name,verdict,steps,alert,updates}. */
+static const char *const clients[] = {"outlook_classic", "outlook_web", "thunderbird",
+                                      "google",          "apple_mac",   "apple_ios"};
+
+/* Appends 'text' escaped, "**...**" in it made <strong>. */
+static void marked(oc_buf *out, const char *s, size_t len)
+{
+    oc_buf raw = {0}, esc = {0};
+    bool strong = false;
+
+    oc_buf_add(&raw, s, len);
+    oc_html_escape(&esc, raw.data != NULL ? raw.data : "");
+    for (const char *p = esc.data; p != NULL && *p != '\0'; p++) {
+        if (p[0] == '*' && p[1] == '*') {
+            oc_buf_puts(out, strong ? "</strong>" : "<strong>");
+            strong = !strong;
+            p++;
+        } else {
+            oc_buf_putc(out, *p);
+        }
+    }
+    oc_buf_puts(out, strong ? "</strong>" : "");
+    oc_buf_free(&raw);
+    oc_buf_free(&esc);
+}
+
+/* The feed's refresh hint in words: "toutes les 6 heures". */
+static int every(const oc_def *def, const oc_tmpl *t, oc_buf *out, oc_error *err)
+{
+    static const struct {
+        int64_t unit;
+        const char *one, *many;
+    } units[] = {{86400, "page.every.day", "page.every.days"},
+                 {3600, "page.every.hour", "page.every.hours"},
+                 {60, "page.every.minute", "page.every.minutes"}};
+    size_t u = 0;
+    char n[21];
+
+    while (u + 1 < sizeof(units) / sizeof(units[0]) && def->refresh % units[u].unit != 0) {
+        u++;
+    }
+    oc_uint_text((uint64_t)(def->refresh / units[u].unit), 0, n);
+    {
+        oc_var v[] = {{"n", n}};
+
+        return oc_tmpl_expand(t, def->refresh / units[u].unit == 1 ? units[u].one : units[u].many,
+                              v, 1, out, err);
+    }
+}
+
+/* One template text of the guide, "\n" separating its items: a list
+ * ('list' "ol" or "ul") or, without one, a paragraph opened by 'label'. */
+static int guide_text(const oc_tmpl *t, const char *key, const char *list, const char *label,
+                      const oc_var *vars, oc_buf *out, oc_error *err)
+{
+    oc_buf raw = {0};
+    int rc = oc_tmpl_expand(t, key, vars, 1, &raw, err);
+
+    if (rc == 0 && list != NULL) {
+        oc_buf_printf(out, "<%s>", list);
+        for (const char *p = raw.data != NULL ? raw.data : ""; *p != '\0';) {
+            size_t n = strcspn(p, "\n");
+
+            oc_buf_puts(out, "<li>");
+            marked(out, p, n);
+            oc_buf_puts(out, "</li>");
+            p += n + (p[n] == '\n');
+        }
+        oc_buf_printf(out, "</%s>\n", list);
+    } else if (rc == 0) {
+        oc_buf_puts(out, "<p>");
+        if (label != NULL) {
+            oc_buf_puts(out, "<strong>");
+            text(out, t, label);
+            oc_buf_puts(out, "</strong> ");
+        }
+        marked(out, raw.data != NULL ? raw.data : "", raw.len);
+        oc_buf_puts(out, "</p>\n");
+    }
+    oc_buf_free(&raw);
+    return rc;
+}
+
+/* The guide of one calendar: how to subscribe in each client, whether its
+ * alarms fire there and what to do when they do not, how fast changes
+ * arrive; each client folded in its <details>, then what to do when
+ * something looks wrong. */
+static int guide(const oc_def *def, const oc_tmpl *t, oc_buf *out, oc_error *err)
+{
+    oc_buf refresh = {0};
+    int rc = every(def, t, &refresh, err);
+    oc_var v[] = {{"refresh", refresh.data}};
+
+    if (rc == 0) {
+        rc = guide_text(t, "page.guide.intro", NULL, NULL, v, out, err);
+    }
+    for (size_t i = 0; rc == 0 && i < sizeof(clients) / sizeof(clients[0]); i++) {
+        char key[4][64];
+        static const char *const parts[4] = {"name", "verdict", "steps", "alert"};
+
+        for (size_t k = 0; k < 4; k++) {
+            snprintf(key[k], sizeof(key[k]), "guide.%s.%s", clients[i], parts[k]);
+        }
+        oc_buf_printf(out, "<details class=\"client\" id=\"guide-%s-%s\"><summary><strong>",
+                      def->id.value, clients[i]);
+        text(out, t, key[0]);
+        oc_buf_puts(out, "</strong> <span class=\"muted\">");
+        text(out, t, key[1]);
+        oc_buf_puts(out, "</span></summary>\n");
+        snprintf(key[1], sizeof(key[1]), "guide.%s.updates", clients[i]);
+        rc = guide_text(t, key[2], "ol", NULL, v, out, err) != 0 ||
+                     guide_text(t, key[3], NULL, "page.guide.alert", v, out, err) != 0 ||
+                     guide_text(t, key[1], NULL, "page.guide.updates", v, out, err) != 0
+                 ? -1
+                 : 0;
+        oc_buf_puts(out, "</details>\n");
+    }
+    if (rc == 0) {
+        oc_buf_printf(out, "<details class=\"client\" id=\"guide-%s-trouble\"><summary><strong>",
+                      def->id.value);
+        text(out, t, "page.guide.trouble");
+        oc_buf_puts(out, "</strong></summary>\n");
+        rc = guide_text(t, "page.guide.trouble.items", "ul", NULL, v, out, err);
+        oc_buf_puts(out, "</details>");
+    }
+    oc_buf_free(&refresh);
+    return rc;
+}
+
 /* ---- the schedule ------------------------------------------------------ */
 
-static void table(const oc_table *tb, oc_buf *out)
+/* The Google Calendar link of a copy: its event template, the instants in
+ * UTC, the zone to show them in. */
+static void google_event(const oc_def *def, const oc_copy *c, oc_buf *out)
 {
+    const oc_span *sp = &c->slot->spans[OC_KIND_CONFIRMATION];
+
+    oc_buf_puts(out, "https://calendar.google.com/calendar/render?action=TEMPLATE&text=");
+    oc_url_encode(out, c->summary != NULL ? c->summary : "");
+    oc_buf_puts(out, "&dates=");
+    for (int i = 0; i < 2; i++) {
+        int64_t utc = i == 0 ? sp->utc_start : sp->utc_end;
+        int64_t day = oc_day_floor(utc);
+        oc_date d = oc_date_from_day(day);
+        int sec = (int)(utc - day * 86400);
+
+        oc_buf_printf(out, "%s%04d%02d%02dT%02d%02d%02dZ", i == 0 ? "" : "/", d.year, d.month,
+                      d.day, sec / 3600, sec % 3600 / 60, sec % 60);
+    }
+    oc_buf_puts(out, "&details=");
+    oc_url_encode(out, c->details != NULL ? c->details : "");
+    oc_buf_puts(out, "&ctz=");
+    oc_url_encode(out, oc_tz_name(def->tz));
+}
+
+/* A row's "add this one" links: the copy's file and Google's template. */
+static void copy_links(const oc_html_calendar *cal, const oc_copy *c, oc_buf *out)
+{
+    oc_buf href = {0};
+
+    oc_buf_puts(out, "<br><span class=\"copy\">");
+    text(out, cal->tmpl, "page.copy");
+    oc_buf_putc(out, ' ');
+    oc_buf_printf(&href, "%s%s", cal->base_url != NULL ? cal->base_url : "", c->name);
+    anchor(out, cal->tmpl, "", href.data, "", "page.copy_ics");
+    oc_buf_puts(out, " · ");
+    oc_buf_reset(&href);
+    google_event(cal->def, c, &href);
+    anchor(out, cal->tmpl, "", href.data, "", "page.copy_google");
+    oc_buf_puts(out, "</span>");
+    oc_buf_free(&href);
+}
+
+static void table(const oc_html_calendar *cal, oc_buf *out)
+{
+    const oc_table *tb = cal->table;
+    const oc_copy *copy = cal->copies != NULL ? cal->copies->items : NULL;
+    const oc_copy *end = copy != NULL ? copy + cal->copies->count : NULL;
+
     oc_buf_puts(out, "<table>\n<thead><tr>");
     for (size_t c = 0; c < 4; c++) {
         oc_buf_puts(out, "<th scope=\"col\">");
@@ -222,9 +432,17 @@ static void table(const oc_table *tb, oc_buf *out)
         oc_html_escape(out, row->delivery);
         oc_buf_puts(out, "</td><td>");
         oc_html_escape(out, row->confirmation);
+        if (copy != end && copy->slot == row->slot) {
+            copy_links(cal, copy++, out);
+        }
         oc_buf_puts(out, "</td></tr>\n");
     }
     oc_buf_puts(out, "</tbody>\n</table>");
+    if (cal->copies != NULL && cal->copies->count > 0) {
+        oc_buf_puts(out, "\n<p class=\"muted copies\">");
+        text(out, cal->tmpl, "page.copies");
+        oc_buf_puts(out, "</p>");
+    }
 }
 
 /* What happens on a day: a bit per kind, at its grid rank. The grid colours
@@ -543,6 +761,8 @@ enum {
     V_DESCRIPTION,
     V_REFERENCE,
     V_FEEDS_HEADING,
+    V_GUIDE_HEADING,
+    V_GUIDE,
     V_SCHEDULE_HEADING,
     V_MONTHS_HEADING,
     V_TABLE,
@@ -554,6 +774,7 @@ enum {
     N_CALENDAR,
     V_FEED_NAME = N_CALENDAR,
     V_FEED_CONTENTS,
+    V_FEED_ALARMS,
     V_FEED_LINKS,
     N_VARS
 };
@@ -570,6 +791,8 @@ static const char *const var_names[N_VARS] = {"lang",
                                               "description",
                                               "reference",
                                               "feeds_heading",
+                                              "guide_heading",
+                                              "guide",
                                               "schedule_heading",
                                               "months_heading",
                                               "table",
@@ -580,6 +803,7 @@ static const char *const var_names[N_VARS] = {"lang",
                                               "h3",
                                               "feed_name",
                                               "feed_contents",
+                                              "feed_alarms",
                                               "feed_links"};
 
 /* The variables a part sees. */
@@ -627,11 +851,12 @@ static int feed_items(const oc_html_calendar *cal, const page_parts *p, oc_var *
 
     for (size_t i = 0; i < def->feed_count; i++) {
         const oc_def_feed *f = &def->feeds[i];
-        oc_buf name = {0}, contents = {0}, links = {0};
+        oc_buf name = {0}, contents = {0}, alarms = {0}, links = {0};
         int r;
 
         oc_html_escape(&name, oc_def_feed_name(def, f));
         feed_contents(def, f, cal->tmpl, &contents);
+        feed_alarms(def, f, cal->tmpl, &alarms);
         r = feed_links(def, f, cal->tmpl, cal->base_url, &links);
         if (r != 0) {
             oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
@@ -639,11 +864,13 @@ static int feed_items(const oc_html_calendar *cal, const page_parts *p, oc_var *
         } else {
             vars[V_FEED_NAME].value = name.data;
             vars[V_FEED_CONTENTS].value = contents.data;
+            vars[V_FEED_ALARMS].value = alarms.data;
             vars[V_FEED_LINKS].value = links.data;
             r = fill(p, P_ITEM, vars, out, path, err);
         }
         oc_buf_free(&name);
         oc_buf_free(&contents);
+        oc_buf_free(&alarms);
         oc_buf_free(&links);
         if (r != 0) {
             return -1;
@@ -681,18 +908,20 @@ static int calendar_block(const oc_html_calendar *cal, const page_parts *p, bool
     oc_html_escape(&v[V_DESCRIPTION - N_PAGE], cal->def->description.value);
     reference(cal->def, &v[V_REFERENCE - N_PAGE]);
     text(&v[V_FEEDS_HEADING - N_PAGE], cal->tmpl, "page.feeds");
+    text(&v[V_GUIDE_HEADING - N_PAGE], cal->tmpl, "page.guide");
     text(&v[V_SCHEDULE_HEADING - N_PAGE], cal->tmpl, "page.schedule");
     text(&v[V_MONTHS_HEADING - N_PAGE], cal->tmpl, "page.months");
-    table(cal->table, &v[V_TABLE - N_PAGE]);
+    table(cal, &v[V_TABLE - N_PAGE]);
     legend(cal->tmpl, &v[V_LEGEND - N_PAGE]);
     months(cal->def, cal->sched, cal->tmpl, levels[site][2], &v[V_MONTHS - N_PAGE]);
     for (int h = 0; h < 3; h++) {
         oc_buf_puts(&v[V_H1 + h - N_PAGE], levels[site][h]);
     }
+    rc = guide(cal->def, cal->tmpl, &v[V_GUIDE - N_PAGE], err);
     for (size_t i = N_PAGE; i < N_CALENDAR; i++) {
         vars[i].value = v[i - N_PAGE].data;
     }
-    rc = fill(p, P_BEFORE, vars, out, path, err) != 0 ||
+    rc = rc != 0 || fill(p, P_BEFORE, vars, out, path, err) != 0 ||
                  feed_items(cal, p, vars, path, out, err) != 0 ||
                  fill(p, P_AFTER, vars, out, path, err) != 0
              ? -1

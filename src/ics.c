@@ -494,6 +494,26 @@ int oc_ics_header(const oc_def *def, const oc_def_feed *feed, const char *base_u
     return rc;
 }
 
+int oc_ics_copy_header(oc_buf *out, oc_error *err)
+{
+    icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+    oc_buf lines = {0};
+    int rc = -1;
+
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal,
+                               icalproperty_new_prodid("-//ordercal//ordercal " OC_VERSION "//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+    icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+    if (oc_ics_serialise(cal, &lines, "the header of a copy", err) == 0) {
+        fold_lines(&lines, out, 1); /* all but END:VCALENDAR */
+        rc = 0;
+    }
+    icalcomponent_free(cal);
+    oc_buf_free(&lines);
+    return rc;
+}
+
 int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_error *err)
 {
     oc_tz_rules rules = {0, NULL};

@@ -2,7 +2,8 @@
 /* out: the last stage. Writes files into the output folder so that a reader
  * never sees a half-written feed: temporary file in the same folder, fsync,
  * rename(2) (as redis' rdbSave), the folder's fsync, and an flock(2) so that
- * two cron runs never interleave (DESIGN §4). */
+ * two cron runs never interleave (DESIGN §4). Files the run no longer makes
+ * are unlinked at the commit, once every rename is done. */
 #define _DEFAULT_SOURCE
 
 #include "ordercal/out.h"
@@ -30,10 +31,13 @@
 typedef struct {
     char *name;
     char *path;
+    char *folder; /* the folder that holds it: the output folder or a sub-folder */
     char *tmp;
-    int fd;      /* the temporary file; -1 until the content differs */
-    int old_fd;  /* the target, to compare with; -1 when there is none */
-    bool exists; /* the target exists */
+    bool sub;     /* 'folder' is a sub-folder */
+    bool removal; /* oc_out_remove(): unlinked at the commit */
+    int fd;       /* the temporary file; -1 until the content differs */
+    int old_fd;   /* the target, to compare with; -1 when there is none */
+    bool exists;  /* the target exists */
     bool differs;
     bool made;  /* the temporary file exists */
     off_t same; /* bytes written so far, equal to the target's first ones */
@@ -49,8 +53,8 @@ struct oc_out {
     int lock_fd;
     out_file *files;
     size_t count;
-    char **removals; /* files to delete once the others are committed */
-    size_t nremovals;
+    char **made; /* sub-folders this run created, removed again on abort when empty */
+    size_t nmade;
 };
 
 static int set_io(oc_error *err, const char *what, const char *path)
@@ -187,23 +191,61 @@ fail:
     return NULL;
 }
 
-int oc_out_begin(oc_out *out, const char *name, oc_error *err)
+void oc_out_sweep(oc_out *out, const char *sub)
 {
+    oc_buf path = {0};
+
+    if (out->dry) {
+        return;
+    }
+    oc_buf_printf(&path, "%s/%s", out->dir, sub);
+    remove_stale(path.data);
+    oc_buf_free(&path);
+}
+
+/* A new entry for 'name': its paths, its folder. NULL with 'err' set for
+ * a name that is not "<file>" or "<sub-folder>/<file>". */
+static out_file *add_entry(oc_out *out, const char *name, oc_error *err)
+{
+    const char *slash = strchr(name, '/');
+    const char *base = slash != NULL ? slash + 1 : name;
     out_file *f;
     oc_buf b = {0};
-    struct stat st;
 
+    if (name[0] == '\0' || *base == '\0' ||
+        (slash != NULL && (name[0] == '.' || *base == '.' || strchr(base, '/') != NULL))) {
+        oc_error_set(err, OC_E_INTERNAL, NULL, (oc_pos){0, 0},
+                     "'%s' is not a file of the output folder", name);
+        return NULL;
+    }
     out->files = oc_xrealloc(out->files, (out->count + 1) * sizeof(*out->files));
-    f = &out->files[out->count];
+    f = &out->files[out->count++];
     memset(f, 0, sizeof(*f));
     f->fd = -1;
     f->old_fd = -1;
     f->name = oc_xstrdup(name);
+    f->sub = slash != NULL;
     oc_buf_printf(&b, "%s/%s", out->dir, name);
     f->path = oc_buf_detach(&b);
-    oc_buf_printf(&b, "%s/.%s.XXXXXX", out->dir, name);
+    if (slash != NULL) {
+        oc_buf_printf(&b, "%s/%.*s", out->dir, (int)(slash - name), name);
+    } else {
+        oc_buf_puts(&b, out->dir);
+    }
+    f->folder = oc_buf_detach(&b);
+    oc_buf_printf(&b, "%s/.%s.XXXXXX", f->folder, base);
     f->tmp = oc_buf_detach(&b);
-    out->count++;
+    return f;
+}
+
+int oc_out_begin(oc_out *out, const char *name, oc_error *err)
+{
+    out_file *f = add_entry(out, name, err);
+    struct stat st;
+
+    if (f == NULL) {
+        return -1;
+    }
     if (stat(f->path, &st) != 0) {
         if (errno != ENOENT && errno != ENOTDIR) {
             return set_io(err, "cannot read", f->path);
@@ -219,6 +261,30 @@ int oc_out_begin(oc_out *out, const char *name, oc_error *err)
         }
     }
     f->differs = !f->exists;
+    return (int)out->count - 1;
+}
+
+int oc_out_remove(oc_out *out, const char *name, oc_error *err)
+{
+    out_file *f = add_entry(out, name, err);
+    struct stat st;
+
+    if (f == NULL) {
+        return -1;
+    }
+    f->removal = true;
+    f->finished = true;
+    if (lstat(f->path, &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            return set_io(err, "cannot read", f->path);
+        }
+    } else if (!S_ISREG(st.st_mode)) {
+        errno = EISDIR;
+        return set_io(err, "cannot remove", f->path);
+    } else {
+        f->exists = true;
+    }
+    f->status = f->exists ? OC_OUT_REMOVED : OC_OUT_UNCHANGED;
     return (int)out->count - 1;
 }
 
@@ -263,6 +329,18 @@ static ssize_t read_old(out_file *f, char *into, size_t len)
     return (ssize_t)got;
 }
 
+/* The sub-folder of a file, made when its first temporary file is; one
+ * this run made is removed again if the run is aborted. */
+static int make_folder(oc_out *out, const char *folder, oc_error *err)
+{
+    if (mkdir(folder, 0777) == 0) {
+        out->made = oc_xrealloc(out->made, (out->nmade + 1) * sizeof(*out->made));
+        out->made[out->nmade++] = oc_xstrdup(folder);
+        return 0;
+    }
+    return errno == EEXIST ? 0 : set_io(err, "cannot create folder", folder);
+}
+
 /* The content differs from the target: makes the temporary file and copies
  * into it the first f->same bytes, those that were equal. */
 static int diverge(oc_out *out, out_file *f, oc_error *err)
@@ -274,6 +352,9 @@ static int diverge(oc_out *out, out_file *f, oc_error *err)
     f->differs = true;
     if (out->dry) {
         return 0;
+    }
+    if (f->sub && make_folder(out, f->folder, err) != 0) {
+        return -1;
     }
     f->fd = mkstemp(f->tmp);
     if (f->fd < 0) {
@@ -399,18 +480,37 @@ oc_out_status oc_out_status_of(const oc_out *out, int index)
     return out->files[index].status;
 }
 
-void oc_out_remove(oc_out *out, const char *name)
+/* fsync(2) of a folder: its renames and unlinks are durable only then. */
+static int sync_folder(const char *folder, oc_error *err)
 {
-    oc_buf path = {0};
+    int dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-    oc_buf_printf(&path, "%s/%s", out->dir, name);
-    out->removals = oc_xrealloc(out->removals, (out->nremovals + 1) * sizeof(*out->removals));
-    out->removals[out->nremovals++] = oc_buf_detach(&path);
+    if (dfd < 0) {
+        return set_io(err, "cannot open folder", folder);
+    }
+    if (fsync(dfd) != 0 && errno != EINVAL) {
+        close(dfd);
+        return set_io(err, "cannot sync folder", folder);
+    }
+    close(dfd);
+    return 0;
+}
+
+/* Commits one entry: its rename, or (second pass) its removal. */
+static int commit_one(oc_out *out, out_file *f, oc_error *err)
+{
+    if (f->status == OC_OUT_UNCHANGED || out->dry) {
+        return 0;
+    }
+    if (f->removal) {
+        return unlink(f->path) != 0 && errno != ENOENT ? set_io(err, "cannot remove", f->path) : 0;
+    }
+    return rename(f->tmp, f->path) != 0 ? set_io(err, "cannot replace", f->path) : 0;
 }
 
 int oc_out_commit(oc_out *out, oc_error *err)
 {
-    int dfd;
+    size_t first = 0; /* the entries an earlier commit of the run left */
 
     for (size_t i = 0; i < out->count; i++) {
         if (!out->files[i].finished) {
@@ -419,42 +519,47 @@ int oc_out_commit(oc_out *out, oc_error *err)
             return -1;
         }
     }
-    for (size_t i = 0; i < out->count; i++) {
-        out_file *f = &out->files[i];
-
-        if (f->committed) {
-            continue; /* by an earlier commit of the run */
-        }
-        if (f->status != OC_OUT_UNCHANGED && !out->dry && rename(f->tmp, f->path) != 0) {
-            return set_io(err, "cannot replace", f->path);
-        }
-        f->committed = true;
+    while (first < out->count && out->files[first].committed) {
+        first++;
     }
 
-    for (size_t i = 0; !out->dry && i < out->nremovals; i++) {
-        if (unlink(out->removals[i]) != 0 && errno != ENOENT) {
-            return set_io(err, "cannot delete", out->removals[i]);
+    /* The renames, then the removals: a file the new files no longer link
+     * to goes only once they are in place. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = first; i < out->count; i++) {
+            out_file *f = &out->files[i];
+
+            if (f->committed || f->removal != (pass == 1)) {
+                continue;
+            }
+            if (commit_one(out, f, err) != 0) {
+                return -1;
+            }
+            f->committed = true;
         }
     }
-    for (size_t i = 0; i < out->nremovals; i++) {
-        free(out->removals[i]); /* done: a later commit of the run does not repeat them */
-    }
-    out->nremovals = 0;
     if (out->dry) {
         return 0;
     }
 
-    /* The renames are durable only once the folder itself is synced. */
-    dfd = open(out->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) {
-        return set_io(err, "cannot open folder", out->dir);
+    /* Each sub-folder changed, then the folder (which holds them). */
+    for (size_t i = first; i < out->count; i++) {
+        const out_file *f = &out->files[i];
+        bool seen = false;
+
+        for (size_t j = first; j < i && !seen; j++) {
+            seen = out->files[j].sub && out->files[j].status != OC_OUT_UNCHANGED &&
+                   strcmp(out->files[j].folder, f->folder) == 0;
+        }
+        if (f->sub && f->status != OC_OUT_UNCHANGED && !seen && sync_folder(f->folder, err) != 0) {
+            return -1;
+        }
     }
-    if (fsync(dfd) != 0 && errno != EINVAL) {
-        close(dfd);
-        return set_io(err, "cannot sync folder", out->dir);
+    for (size_t i = 0; i < out->nmade; i++) {
+        free(out->made[i]);
     }
-    close(dfd);
-    return 0;
+    out->nmade = 0; /* they hold committed files now */
+    return sync_folder(out->dir, err);
 }
 
 void oc_out_abort(oc_out *out)
@@ -475,6 +580,12 @@ void oc_out_abort(oc_out *out)
         }
         f->committed = true;
     }
+    while (out->nmade > 0) {
+        char *folder = out->made[--out->nmade];
+
+        rmdir(folder); /* only when empty */
+        free(folder);
+    }
 }
 
 void oc_out_free(oc_out *out)
@@ -486,13 +597,11 @@ void oc_out_free(oc_out *out)
     for (size_t i = 0; i < out->count; i++) {
         free(out->files[i].name);
         free(out->files[i].path);
+        free(out->files[i].folder);
         free(out->files[i].tmp);
     }
     free(out->files);
-    for (size_t i = 0; i < out->nremovals; i++) {
-        free(out->removals[i]);
-    }
-    free(out->removals);
+    free(out->made);
     if (out->lock_fd >= 0) {
         close(out->lock_fd); /* releases the flock */
     }

@@ -49,9 +49,9 @@ typedef struct {
 
 /* What the build did to one file of the output folder. */
 typedef struct {
-    char *path; /* "<output>/<name>" */
+    char *path; /* "<output>/<name>", "<output>/events/<name>" for a copy */
     oc_out_status status;
-    bool feed;      /* a feed (the counts below apply) or the page */
+    bool feed;      /* a feed (the counts below apply), else a copy or the page */
     size_t events;  /* events in the feed */
     size_t changed; /* added, changed and removed events */
     char *report;   /* the change report, lines ending in '\n'; NULL when empty */
@@ -98,14 +98,16 @@ const oc_build_warning *oc_build_warnings(const oc_build *b, size_t *count);
  * 'err' set. */
 int oc_build_show(oc_build *b, oc_buf *out, oc_error *err);
 
-/* Renders every feed and the one page of every calendar, as the mode says.
- * Nothing in the output folder changes unless every file was rendered and
- * passed the gate. Returns 0, or -1 with 'err' set (OC_E_USAGE for an
- * invalid site name or language, before anything else). */
+/* Renders every feed, the copies of the confirmations near the build's day
+ * (events/, see copy.h) and the one page of every calendar, as the mode
+ * says, and removes the copies ordercal wrote whose row is gone. Nothing
+ * in the output folder changes unless every file was rendered and passed
+ * the gate. Returns 0, or -1 with 'err' set (OC_E_USAGE for an invalid site
+ * name or language, before anything else). */
 int oc_build_run(oc_build *b, oc_error *err);
 
 /* After oc_build_run(): the files, feeds first in definition order, then the
- * page. Borrowed. */
+ * copies, the page and the copies removed. Borrowed. */
 const oc_build_file *oc_build_files(const oc_build *b, size_t *count);
 
 /* The definitions added, for `check`. Borrowed. */
@@ -115,7 +117,8 @@ const oc_build_summary *oc_build_summaries(const oc_build *b, size_t *count);
  * definition "x.yaml: ok (13 sessions: 8 open, 5 closed; 3 feeds)", then how
  * far an open-ended rhythm runs and one line per feed ("  x.ics: 37 events"); else
  * one line per file ("out/x.ics: updated (2 events changed)", "... would be
- * created (37 events)", "... unchanged"), each feed's change report below it. */
+ * created (37 events)", "... unchanged", "out/events/x-20230719.ics:
+ * removed"), each feed's change report below it. */
 void oc_build_text(const oc_build *b, oc_buf *out);
 
 #endif

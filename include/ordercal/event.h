@@ -35,6 +35,11 @@ void oc_events_free(oc_events *events); /* accepts NULL */
  * 'name' is a kind's UID name (oc_kind_uid_name()), or a former one. */
 void oc_event_uid(const char *calendar_id, const char *name, oc_day session, char out[37]);
 
+/* Writes the version-5 UUID of the 'len' bytes of 'name' under the
+ * project's namespace into 'out' (37 bytes): the UID of anything else
+ * ordercal publishes. */
+void oc_uid_of_name(const char *name, size_t len, char out[37]);
+
 /* ---- texts ---- */
 
 /* An event's texts in one language; borrowed, valid until the next call. */

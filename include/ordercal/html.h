@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ordercal/atom.h"
+#include "ordercal/copy.h"
 #include "ordercal/def.h"
 #include "ordercal/sched.h"
 #include "ordercal/table.h"
@@ -20,6 +21,8 @@ typedef struct {
     const oc_table *table; /* the schedule's rows, in the calendar's language */
     const oc_tmpl *tmpl;   /* the calendar's language */
     const char *base_url;  /* where its feeds are published, ending in '/'; NULL: relative */
+    const oc_copies
+        *copies; /* rendered copies of its confirmations (their rows' links); NULL: none */
 } oc_html_calendar;
 
 /* What the page is made of; every pointer is borrowed. */

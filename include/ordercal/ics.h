@@ -33,6 +33,12 @@ void oc_ics_time_line(oc_buf *lines, const char *name, int64_t t, const char *tz
 int oc_ics_header(const oc_def *def, const oc_def_feed *feed, const char *base_url, oc_buf *out,
                   oc_error *err);
 
+/* Appends the header of a file of events to add once, not to subscribe to
+ * (the page's copies): VERSION, PRODID, CALSCALE and METHOD:PUBLISH (RFC
+ * 5546 §3.2.1), no name, so that clients offer to add its events to a
+ * calendar of the user's. Returns 0, or -1 with 'err' set (OC_E_ICAL). */
+int oc_ics_copy_header(oc_buf *out, oc_error *err);
+
 /* Appends the compact VTIMEZONE of 'tz' for the instants [from, to].
  * Returns 0, or -1 with 'err' set. */
 int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_error *err);

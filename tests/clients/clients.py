@@ -4,8 +4,10 @@
 
   clients.py [common] parsers BUILD...
       builds a definition with ordercal into a temporary folder, then reads
-      every feed with six independent parsers and checks them against the
-      model of the definition (model.py) and against each other.
+      every feed, and every copy of a confirmation the page offers
+      (events/*.ics), with six independent parsers and checks them against
+      the model of the definition (model.py) and against each other; the
+      page's Google Calendar links of the copies too.
   clients.py [common] lint BUILD...
       builds the same way and runs the strict lint (lint.py) on the feeds,
       with the definition's expectations.
@@ -373,15 +375,24 @@ def compare_feed(t, name, strict, readings, ref_readings, exp, cal_exp):
     if exp is not None:
         c = strict["calendar"]
         probs = []
-        for k, v in (("name", exp["name"]), ("x-wr-calname", exp["name"]),
-                     ("description", exp["description"]), ("x-wr-caldesc", exp["description"]),
+        for k, v in (("name", exp.get("name")), ("x-wr-calname", exp.get("name")),
+                     ("description", exp.get("description")),
+                     ("x-wr-caldesc", exp.get("description")),
                      ("x-wr-timezone", cal_exp["timezone"]), ("url", cal_exp["url"])):
-            if c[k] != v:
+            if c[k] != v and not exp.get("copy"):
                 probs.append(f"calendar {k} is {show(c[k])}, the definition says {show(v)}")
         for k in ("refresh-interval", "x-published-ttl"):
             if model.duration_seconds(c[k]) != model.duration_seconds(cal_exp["refresh"]):
                 probs.append(f"calendar {k} is {c[k]}, the definition says {cal_exp['refresh']}")
         own = [x for x in (cal_exp["reference"], cal_exp["url"]) if x]
+        if exp.get("copy"):
+            # A copy is added once, not subscribed to: METHOD:PUBLISH, and no
+            # name, which would make clients offer a calendar of its own.
+            probs = [f"calendar {k} is {show(c[k])}: a copy has none"
+                     for k in ("name", "x-wr-calname", "description", "x-wr-caldesc",
+                               "refresh-interval", "x-published-ttl") if c[k] is not None]
+            if c["method"] != "PUBLISH":
+                probs.append(f"calendar method is {show(c['method'])}, a copy's is PUBLISH")
         for e in exp["events"]:
             s = strict["events"].get(e["uid"])
             if s is None:
@@ -470,29 +481,100 @@ def check_feed_list(t, files, m):
             f"feeds written {got_ids}, the definition declares {sorted(m['feeds'])}")
 
 
-def compare_files(opts, t, work, files, m=None):
+def compare_files(opts, t, work, files, m=None, copies=()):
+    """Every file through every parser, against the model's feed, or for
+    'copies' (the page's events/*.ics) against the model's copy: one event,
+    its instants and alarm, METHOD:PUBLISH."""
     refs = []
-    for f in files:
-        r = os.path.join(work, "canonical", os.path.basename(f))
+    for f in list(files) + list(copies):
+        sub = "canonical-copies" if f in copies else "canonical"
+        r = os.path.join(work, sub, os.path.basename(f))
         os.makedirs(os.path.dirname(r), exist_ok=True)
         canonical_copy(f, r)
         refs.append(r)
-    results = run_parsers(opts, files + refs)
-    for f, r in zip(files, refs):
+    results = run_parsers(opts, list(files) + list(copies) + refs)
+    for f, r in zip(list(files) + list(copies), refs):
         fid = os.path.basename(f)[:-4]
         readings = [(p, feeds[f]) for p, feeds in results]
         ref_readings = [(p, feeds[r]) for p, feeds in results]
-        exp = m["feeds"].get(fid) if m else None
+        if f in copies:
+            c = m["copies"].get(os.path.basename(f))
+            exp = {"copy": True, "events": [c]} if c else None
+            name = "events/" + os.path.basename(f)
+        else:
+            exp = m["feeds"].get(fid) if m else None
+            name = os.path.basename(f)
         if m is not None and exp is None:
             continue
-        compare_feed(t, os.path.basename(f), strict_reading(f), readings, ref_readings, exp,
+        compare_feed(t, name, strict_reading(f), readings, ref_readings, exp,
                      m["calendar"] if m else None)
+
+
+def copy_files(t, work, m):
+    """The copies the build wrote (out/events/*.ics), checked against the
+    model's list."""
+    files = sorted(glob.glob(os.path.join(work, "out", "events", "*.ics")))
+    got = [os.path.basename(f) for f in files]
+    t.check(got == sorted(m["copies"]), "copies",
+            f"copies written {got}, the model expects {sorted(m['copies'])}")
+    return files
+
+
+GOOGLE = "https://calendar.google.com/calendar/render?"
+
+
+def check_page_copies(t, work, m, copies):
+    """The page links every copy: its file, and its Google Calendar event
+    template, whose values must be percent-encoded and give the copy's
+    instants in UTC, the calendar's zone and the copy's texts."""
+    import html as htmlmod
+    import urllib.parse
+    with open(os.path.join(work, "out", "index.html"), encoding="utf-8") as f:
+        page = f.read()
+    probs = []
+    links = [htmlmod.unescape(h) for h in re.findall(r'href="([^"]*)"', page)]
+    google = [h for h in links if h.startswith(GOOGLE)]
+    by_start = {}
+    for h in google:
+        query = h[len(GOOGLE):]
+        for part in query.split("&"):
+            k, _, v = part.partition("=")
+            if not re.fullmatch(r"[A-Za-z0-9._~-]*(%[0-9A-F]{2}[A-Za-z0-9._~-]*)*"
+                                + (r"(/[0-9TZ]+)?" if k == "dates" else ""), v):
+                probs.append(f"{k}= is not percent-encoded: {v[:80]}")
+        q = urllib.parse.parse_qs(query, keep_blank_values=True)
+        by_start[q.get("dates", ["?"])[0].split("/")[0]] = q
+    compact = lambda u: u.replace("-", "").replace(":", "")  # noqa: E731
+    for path in copies:
+        name = os.path.basename(path)
+        c = m["copies"].get(name)
+        if c is None:
+            continue
+        if not any(h.endswith("events/" + name) for h in links):
+            probs.append(f"the page does not link events/{name}")
+        strict = strict_reading(path)
+        ev = next(iter(strict["events"].values()), {})
+        q = by_start.get(compact(c["start"]))
+        if q is None:
+            probs.append(f"no Google Calendar link starts at {c['start']} ({name})")
+            continue
+        want = {"action": "TEMPLATE", "dates": f"{compact(c['start'])}/{compact(c['end'])}",
+                "ctz": m["calendar"]["timezone"], "text": ev.get("summary"),
+                "details": ev.get("description")}
+        for k, v in want.items():
+            if q.get(k) != [v]:
+                probs.append(f"{name}: Google link {k}={show(q.get(k))}, expected {show(v)}")
+    t.check(len(google) == len(m["copies"]), "page-copies",
+            f"the page has {len(google)} Google Calendar event links, {len(m['copies'])} copies")
+    t.check(not probs, "page-copies", "the page's links to the copies", probs)
 
 
 def mode_parsers(opts, t, work):
     built = build(opts, t, work)
     if built:
-        compare_files(opts, t, work, built[2], built[1])
+        copies = copy_files(t, work, built[1])
+        compare_files(opts, t, work, built[2], built[1], copies)
+        check_page_copies(t, work, built[1], copies)
 
 
 def mode_lint(opts, t, work):
@@ -685,6 +767,47 @@ def mode_mutants(opts, t, work):
         got = set(re.findall(r"^FAIL \[([a-z-]+)\]", buf.getvalue(), re.M))
         t.check(code in got, "mutants",
                 f"mutant {name} of {os.path.basename(target)}: expected [{code}],"
+                f" the comparison reported {sorted(got) or 'nothing'}",
+                buf.getvalue().strip().splitlines()[:8])
+    copy_mutants(opts, t, work, m)
+
+
+def copy_mutants(opts, t, work, m):
+    """The same for a copy of the page (events/*.ics): its start, its alarm,
+    the subscribed event's UID instead of its own, a METHOD dropped."""
+    import contextlib
+    import io
+    import uuid
+    copies = copy_files(t, work, m)
+    if not t.check(bool(copies), "mutants", "the definition gives no copy to damage"):
+        return
+    target = copies[0]
+    c = m["copies"][os.path.basename(target)]
+    subscribed = uuid.uuid5(model.NAMESPACE, f"{m['calendar']['id']}/confirmation/"
+                            f"{c['session'].replace('-', '')}")
+    cases = [
+        ("copy-start-an-hour-early", "dates", MUTANTS[2][2]),
+        ("copy-alarm-moved", "alarms", _sub_first(r"^TRIGGER:.*", "TRIGGER:-PT5M")),
+        ("copy-alarm-dropped", "alarms", lambda ls: _drop_block(ls, "VALARM")),
+        ("copy-with-the-subscribed-uid", "uids", _sub_first(r"^UID:.*", f"UID:{subscribed}")),
+        ("copy-without-method", "definition", lambda ls: [x for x in ls if x != "METHOD:PUBLISH"]),
+    ]
+    with open(target, "rb") as f:
+        lines = [x.raw.decode("utf-8") for x in
+                 rfc5545.logical_lines(rfc5545.physical_lines(f.read()))]
+    for name, code, mutate in cases:
+        mdir = os.path.join(work, "mutants", name)
+        os.makedirs(mdir)
+        mt = os.path.join(mdir, os.path.basename(target))
+        with open(mt, "wb") as f:
+            f.write(b"".join(rfc5545.fold(x) for x in mutate(lines)))
+        mtally = Tally()
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            compare_files(opts, mtally, os.path.join(mdir, "work"), [], m, [mt])
+        got = set(re.findall(r"^FAIL \[([a-z-]+)\]", buf.getvalue(), re.M))
+        t.check(code in got, "mutants",
+                f"mutant {name} of events/{os.path.basename(target)}: expected [{code}],"
                 f" the comparison reported {sorted(got) or 'nothing'}",
                 buf.getvalue().strip().splitlines()[:8])
 

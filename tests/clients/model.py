@@ -13,6 +13,12 @@ exact, days and weeks nominal).
 It does not know the templates, so it says nothing about SUMMARY or the
 wording of DESCRIPTION: only which texts of the definition must appear
 verbatim (name, description, note, reference, url).
+
+It also gives the page's copies (README, Publishing): for every open session
+whose confirmation falls from 7 days before the build's day (UTC) to 366
+days after it, a file events/<calendar.id>-<yyyymmdd of the confirmation>.ics
+holding that confirmation alone, under the UID of
+<calendar.id>/copy/confirmation/<yyyymmdd of the session>.
 """
 
 import datetime as dt
@@ -24,6 +30,7 @@ import zoneinfo
 import yaml
 
 NAMESPACE = uuid.UUID("2a842644-001d-4466-9ca0-07e6f4f20341")
+COPY_PAST_DAYS, COPY_FUTURE_DAYS = 7, 366
 KINDS = ("session", "closed", "confirmation", "delivery", "appointments", "reminder")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UTC = dt.timezone.utc
@@ -182,6 +189,8 @@ def expand(defn, epoch):
 
     one = dt.timedelta(days=1)
     events = []
+    copies = {}
+    today = dt.date(1970, 1, 1) + dt.timedelta(days=epoch // 86400)
     for s in slots:
         first = s["first"]
         ymd = first.strftime("%Y%m%d")
@@ -208,6 +217,11 @@ def expand(defn, epoch):
             alarm = utc_text(cstart + sign * dt.timedelta(days=7 * w + d, seconds=sec))
         ev("confirmation", start=utc_text(cstart), end=utc_text(cend), alarm=alarm,
            local=f"{cday.isoformat()}T{c_time}")
+        if today - dt.timedelta(days=COPY_PAST_DAYS) <= cday <= \
+                today + dt.timedelta(days=COPY_FUTURE_DAYS):
+            copy = dict(events[-1], uid=str(uuid.uuid5(
+                NAMESPACE, f"{cal['id']}/copy/confirmation/{ymd}")))
+            copies[f"{cal['id']}-{cday.strftime('%Y%m%d')}.ics"] = copy
         if remi is not None:
             ev("reminder", **timed(first, remi, 0, "09:00", "PT15M", zone))
         if s["delivery"]:
@@ -239,4 +253,5 @@ def expand(defn, epoch):
             "refresh": refresh,
         },
         "feeds": feeds,
+        "copies": copies,
     }

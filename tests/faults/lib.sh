@@ -71,19 +71,20 @@ build() {
     SOURCE_DATE_EPOCH=$_epoch "$ordercal" build "$_def" -o "$_dir" -q "$@"
 }
 
-# Visible files of DIR, one per line, sorted.
+# Visible files of DIR and of its sub-folders (events/), one per line, sorted.
 visible() {
-    (cd "$1" && ls -1)
+    (cd "$1" && find . -mindepth 1 -name '.*' -prune -o -type f -print | sed 's|^\./||' | sort)
 }
 
 # Visible files of DIR with their size and mtime (ns), to see a rewrite.
 listing() {
-    (cd "$1" && ls -l --time-style=+%s.%N)
+    (cd "$1" && ls -lR --time-style=+%s.%N)
 }
 
-# Temporary files a run left in DIR (".<name>.XXXXXX").
+# Temporary files a run left in DIR or its sub-folders (".<name>.XXXXXX").
 temporaries() {
-    (cd "$1" && ls -1A | grep -E '^\..+\.[A-Za-z0-9]{6}$' | grep -vx '.ordercal.lock')
+    (cd "$1" && find . -mindepth 1 -type f -name '.*' | sed 's|^\./||' |
+        grep -E '(^|/)\.[^/]+\.[A-Za-z0-9]{6}$' | grep -vx '.ordercal.lock')
 }
 
 # same_tree NAME EXPECTED_DIR ACTUAL_DIR: the same visible files, byte for byte.

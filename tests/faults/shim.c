@@ -28,7 +28,8 @@
  *                            checks with it that the shim really interposes)
  *
  * A temporary file is one named ".<name>.XXXXXX" (six letters or digits)
- * directly inside OC_SHIM_DIR; the lock file .ordercal.lock is not one. */
+ * directly inside OC_SHIM_DIR or one of its sub-folders (the copies'
+ * events/); the lock file .ordercal.lock is not one. */
 #define _GNU_SOURCE
 
 #include <dlfcn.h>
@@ -135,8 +136,9 @@ static const char *shim_dir(void)
     return known ? dir : NULL;
 }
 
-/* True when 'path' names an entry directly inside OC_SHIM_DIR; '*base' is
- * then its file name. The entry itself need not exist. */
+/* True when 'path' names an entry directly inside OC_SHIM_DIR or inside a
+ * sub-folder of it; '*base' is then its file name. The entry itself need
+ * not exist. */
 static bool in_dir(const char *path, const char **base)
 {
     const char *dir = shim_dir();
@@ -167,7 +169,9 @@ static bool in_dir(const char *path, const char **base)
         }
         *base = slash + 1;
     }
-    return strcmp(resolved, dir) == 0;
+    n = strlen(dir);
+    return strcmp(resolved, dir) == 0 || (strncmp(resolved, dir, n) == 0 && resolved[n] == '/' &&
+                                          strchr(resolved + n + 1, '/') == NULL);
 }
 
 static bool is_tmp_name(const char *base)

@@ -72,6 +72,16 @@ grep -qi '^Last-Modified: ' "$tmp/h" && ok || fail "no Last-Modified"
 grep -qi '^Cache-Control: no-cache' "$tmp/h" && ok || fail "Cache-Control: $(grep -i cache-control "$tmp/h")"
 grep -qi '^Access-Control-Allow-Origin: \*' "$tmp/h" && ok || fail "no Access-Control-Allow-Origin: *"
 cmp -s "$tmp/body" "$tmp/site/vaccins-covid19.ics" && ok || fail "the body is not the feed"
+# A copy of the page (events/) is a calendar file too.
+copy=$(cd "$tmp/site" && ls events/*.ics | head -1)
+curl -s -D "$tmp/hc" -o "$tmp/copy" "$base/$copy"
+grep -qi '^Content-Type: text/calendar; charset=utf-8' "$tmp/hc" && ok ||
+    fail "media type of $copy: $(grep -i content-type "$tmp/hc")"
+cmp -s "$tmp/copy" "$tmp/site/$copy" && ok || fail "the body is not $copy"
+: >"$tmp/site/events/.$(basename "$copy").Ab12Cd"
+curl -s -o /dev/null -w '%{http_code}' "$base/events/.$(basename "$copy").Ab12Cd" | grep -qx 404 &&
+    ok || fail "a temporary file of events/ is served"
+rm -f "$tmp/site/events/.$(basename "$copy").Ab12Cd"
 etag=$(grep -i '^ETag: ' "$tmp/h" | cut -d' ' -f2- | tr -d '\r')
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$base/vaccins-covid19.ics")
 [ "$code" = 304 ] && ok || fail "If-None-Match gave $code, expected 304"

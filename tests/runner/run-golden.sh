@@ -3,9 +3,10 @@
 # Runs one golden case: builds tests/golden/<case>/def.yaml, or its folder
 # defs/ (several definitions published as one site), with the environment
 # and arguments in its 'args' file into a fresh folder and compares every
-# file with expected/ byte for byte; then builds again and checks that
-# nothing was rewritten (same bytes, same mtimes). Each definition of defs/
-# built alone must give the same feeds, byte for byte.
+# file with expected/ byte for byte, the copies of events/ included; then
+# builds again a day later and checks that nothing was rewritten (same
+# bytes, same mtimes). Each definition of defs/ built alone must give the
+# same feeds, byte for byte.
 # Usage: run-golden.sh ORDERCAL CASE_DIR
 set -u
 ordercal=$1
@@ -25,16 +26,18 @@ SOURCE_DATE_EPOCH=$epoch "$ordercal" build "$defs" -o "$tmp/out" -q $extra || {
     echo "FAIL: ordercal build exited $?"
     exit 1
 }
-for f in expected/*; do
-    name=$(basename "$f")
-    if ! cmp -s "$f" "$tmp/out/$name"; then
-        echo "FAIL: $name differs from $f:"
-        diff "$f" "$tmp/out/$name" | head -40
+# The visible files of a folder and its sub-folders, as relative paths.
+files() {
+    (cd "$1" && find . -mindepth 1 -name '.*' -prune -o -type f -print | sed 's|^\./||' | sort)
+}
+for name in $(files expected); do
+    if ! cmp -s "expected/$name" "$tmp/out/$name"; then
+        echo "FAIL: $name differs from expected/$name:"
+        diff "expected/$name" "$tmp/out/$name" | head -40
         status=1
     fi
 done
-for f in "$tmp"/out/*; do
-    name=$(basename "$f")
+for name in $(files "$tmp/out"); do
     if [ ! -e "expected/$name" ]; then
         echo "FAIL: unexpected output file $name"
         status=1
@@ -43,14 +46,14 @@ done
 
 # Regenerating is a no-op: same bytes and the files are not rewritten,
 # even when the clock has moved on.
-ls -l --time-style=+%s.%N "$tmp/out" >"$tmp/before"
+ls -lR --time-style=+%s.%N "$tmp/out" >"$tmp/before"
 sleep 0.01
 # shellcheck disable=SC2086
 SOURCE_DATE_EPOCH=$((epoch + 86400)) "$ordercal" build "$defs" -o "$tmp/out" $extra >"$tmp/report" || {
     echo "FAIL: second build exited $?"
     exit 1
 }
-ls -l --time-style=+%s.%N "$tmp/out" >"$tmp/after"
+ls -lR --time-style=+%s.%N "$tmp/out" >"$tmp/after"
 if ! cmp -s "$tmp/before" "$tmp/after"; then
     echo "FAIL: a second build rewrote files:"
     diff "$tmp/before" "$tmp/after"

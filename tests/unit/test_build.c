@@ -269,12 +269,16 @@ static void test_build_site_folder(void **state)
     assert_true(oc_build_declares(b, "b"));
     assert_false(oc_build_declares(b, "c"));
     files = oc_build_files(b, &n);
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 9);
     assert_non_null(strstr(files[0].path, "/a.ics"));
     assert_non_null(strstr(files[1].path, "/a-en.ics"));
     assert_non_null(strstr(files[2].path, "/b.ics"));
-    assert_non_null(strstr(files[3].path, "/changes.atom"));
-    assert_non_null(strstr(files[4].path, "/index.html"));
+    assert_non_null(strstr(files[3].path, "/events/a-20230719.ics"));
+    assert_non_null(strstr(files[4].path, "/events/a-20230726.ics"));
+    assert_non_null(strstr(files[5].path, "/events/b-20230719.ics"));
+    assert_non_null(strstr(files[6].path, "/events/b-20230726.ics"));
+    assert_non_null(strstr(files[7].path, "/changes.atom"));
+    assert_non_null(strstr(files[8].path, "/index.html"));
     assert_int_equal(oc_build_show(b, &text, &err), 0);
     assert_non_null(strstr(text.data, "Alpha\nDate "));
     assert_non_null(strstr(text.data, "\n\nBeta\nDate "));
@@ -367,6 +371,60 @@ static void test_build_site_options(void **state)
     }
 }
 
+/* The copies of the confirmations near the build's day: made with the
+ * feeds, unchanged a day later, removed with their row (in a dry run, only
+ * reported); a file of events/ that ordercal did not write stays, and so
+ * does anything there that is not a plain file. */
+static void test_build_copies(void **state)
+{
+    static const char yaml[] = "calendar: { id: c, name: C, timezone: Europe/Paris }\n"
+                               "session: {}\n"
+                               "rhythm: [ { from: 2023-07-17, until: 2023-07-31 } ]\n";
+    static const char theirs[] = "BEGIN:VCALENDAR\r\nPRODID:-//Someone//EN\r\nEND:VCALENDAR\r\n";
+    char def[128], path[160], *text;
+    struct stat st;
+
+    (void)state;
+    snprintf(def, sizeof(def), "%s/c.yaml", dir);
+    write_file(def, yaml);
+    text = run(def, OC_BUILD_CHECK, 1689638400);
+    free(text);
+    snprintf(path, sizeof(path), "%s/events", dir);
+    assert_int_not_equal(stat(path, &st), 0);
+
+    text = run(def, OC_BUILD_WRITE, 1689638400);
+    assert_non_null(strstr(text, "/c.ics: created (12 events)\n"));
+    assert_non_null(strstr(text, "/events/c-20230719.ics: created\n"));
+    assert_non_null(strstr(text, "/events/c-20230802.ics: created\n"));
+    free(text);
+    snprintf(path, sizeof(path), "%s/events/theirs.ics", dir);
+    write_file(path, theirs);
+    snprintf(path, sizeof(path), "%s/events/link.ics", dir); /* not a file: left alone */
+    assert_int_equal(symlink("c-20230719.ics", path), 0);
+
+    /* A day later: unchanged; on 27 July, the copy of 19 July goes. */
+    text = run(def, OC_BUILD_WRITE, 1689638400 + 86400);
+    assert_null(strstr(text, "created"));
+    assert_null(strstr(text, "removed"));
+    free(text);
+    text = run(def, OC_BUILD_DRY_RUN, 1690416000);
+    assert_non_null(strstr(text, "/events/c-20230719.ics: would be removed\n"));
+    free(text);
+    snprintf(path, sizeof(path), "%s/events/c-20230719.ics", dir);
+    assert_int_equal(stat(path, &st), 0);
+    text = run(def, OC_BUILD_WRITE, 1690416000);
+    assert_non_null(strstr(text, "/events/c-20230726.ics: unchanged\n"));
+    assert_non_null(strstr(text, "/index.html: updated\n")); /* its row lost its links */
+    assert_non_null(strstr(text, "/events/c-20230719.ics: removed\n"));
+    assert_null(strstr(text, "theirs"));
+    free(text);
+    assert_int_not_equal(stat(path, &st), 0);
+    snprintf(path, sizeof(path), "%s/events/theirs.ics", dir);
+    assert_int_equal(stat(path, &st), 0);
+    snprintf(path, sizeof(path), "%s/events/link.ics", dir);
+    assert_int_equal(lstat(path, &st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_build_site_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_site_collisions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_site_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_copies, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the html stage: the subscription links of every feed
- * (https, webcal, Google's cid=, Outlook.com's addfromweb), the QR code,
- * relative links without a base URL, the schedule table and month grid,
- * escaping of every text that comes from the definition, the page of
- * several calendars and the page template's blocks. */
+ * (https, webcal, Google's cid=, the addfromweb links of Outlook.com and
+ * Microsoft 365), the QR code, which clients fire the alarms, the guide per
+ * client, relative links without a base URL, the schedule table with the
+ * "add this one" links of its confirmations (the copy's file and Google
+ * Calendar's event template, exactly), the month grid, escaping of every
+ * text that comes from the definition, the page of several calendars and
+ * the page template's blocks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +84,7 @@ static int render_with(const fixture *f, size_t n, const char *base_url, const c
 
     assert_true(n <= 4);
     for (size_t i = 0; i < n; i++) {
-        cals[i] = (oc_html_calendar){f[i].def, f[i].sched, f[i].table, f[i].tmpl, base_url};
+        cals[i] = (oc_html_calendar){f[i].def, f[i].sched, f[i].table, f[i].tmpl, base_url, NULL};
     }
     oc_error_init(err);
     rc = oc_html_check(in.page, in.page_path, site, err) == 0 ? oc_html_render(&in, out, err) : -1;
@@ -98,7 +101,7 @@ static void render(page *p, const char *yaml, const char *base_url, int64_t last
 
     memset(p, 0, sizeof(*p));
     fixture_load(&p->cal, yaml, "def.yaml");
-    cal = (oc_html_calendar){p->cal.def, p->cal.sched, p->cal.table, p->cal.tmpl, base_url};
+    cal = (oc_html_calendar){p->cal.def, p->cal.sched, p->cal.table, p->cal.tmpl, base_url, NULL};
     in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", last_modified, NULL, 0};
     oc_error_init(&err);
     assert_int_equal(oc_html_check(in.page, in.page_path, false, &err), 0);
@@ -159,7 +162,15 @@ static void test_html_links_and_qr(void **state)
                             "webcal%3A%2F%2Fcal.example.org%2Fv%2Fvaccins-en.ics\"");
     assert_has(p.page.data, "href=\"https://outlook.live.com/calendar/0/addfromweb?url="
                             "https%3A%2F%2Fcal.example.org%2Fv%2Fvaccins-en.ics&amp;name="
-                            "Vaccines%20%26%20co\"");
+                            "Vaccines%20%26%20co\">Outlook.com (compte personnel)</a>");
+    assert_has(p.page.data, "href=\"https://outlook.office.com/calendar/0/addfromweb?url="
+                            "https%3A%2F%2Fcal.example.org%2Fv%2Fvaccins-en.ics&amp;name="
+                            "Vaccines%20%26%20co\">Microsoft 365 (professionnel ou scolaire)</a>");
+    assert_has(p.page.data, "href=\"webcal://cal.example.org/v/vaccins-en.ics\">Apple / "
+                            "Thunderbird / Outlook classique</a>");
+    assert_int_equal(count(p.page.data, "outlook.office.com"), 2);
+    assert_has(p.page.data, "<p class=\"print-only address\">https://cal.example.org/v/"
+                            "vaccins-en.ics</p>");
     assert_has(p.page.data, "href=\"https://cal.example.org/v/vaccins.ics\" download>");
     assert_int_equal(count(p.page.data, "<svg class=\"qr\""), 2);
     assert_has(p.page.data, "Mis à jour le mardi 18 juillet 2023");
@@ -199,7 +210,7 @@ static void test_html_relative_without_base_url(void **state)
     (void)state;
     render(&p, yaml, NULL, 0);
     assert_has(p.page.data, "href=\"vaccins.ics\" download>");
-    assert_null(strstr(p.page.data, "webcal://"));
+    assert_null(strstr(p.page.data, "href=\"webcal://"));
     assert_null(strstr(p.page.data, "<svg"));
     assert_null(strstr(p.page.data, "Mis à jour"));
     page_free(&p);
@@ -342,6 +353,142 @@ static void test_html_template_blocks(void **state)
     fixture_free(&f[1]);
 }
 
+/* Which clients fire the alarms: on the cards of feeds whose events carry
+ * one, not on the others nor with 'alarm: none'. */
+static void test_html_alarms(void **state)
+{
+    static const char none[] = "calendar: { id: n, name: N, timezone: Europe/Paris }\n"
+                               "session: { confirmation: { alarm: none } }\n"
+                               "rhythm: [ { from: 2023-07-24, until: 2023-07-24 } ]\n";
+    page p;
+
+    (void)state;
+    render(&p, yaml, NULL, 0);
+    assert_int_equal(count(p.page.data, "<p class=\"alarms\">Alerte : Thunderbird et Apple "
+                                        "Calendar l&#39;affichent ; Outlook classique et Google "
+                                        "Agenda non"),
+                     1); /* the delivery feed has no alarm */
+    assert_has(p.page.data, "confirmations de commande, livraisons");
+    assert_null(strstr(p.page.data, "(avec alarme)"));
+    page_free(&p);
+    render(&p, none, NULL, 0);
+    assert_null(strstr(p.page.data, "class=\"alarms\""));
+    page_free(&p);
+}
+
+/* The guide: each client folded in its <details>, steps as a list, the
+ * alert and the updates, "**" made bold, the calendar's refresh hint in
+ * words; then what to do when something looks wrong. */
+static void test_html_guide(void **state)
+{
+    static const struct {
+        const char *refresh, *words;
+    } hints[] = {{"PT6H", "(toutes les 6 heures)"},
+                 {"PT1H", "(toutes les heures)"},
+                 {"P1D", "(tous les jours)"},
+                 {"P2D", "(tous les 2 jours)"},
+                 {"PT90M", "(toutes les 90 minutes)"}};
+    char text[512];
+    page p;
+
+    (void)state;
+    render(&p, yaml, "https://cal.example.org/v/", 0);
+    assert_has(p.page.data, "<section class=\"guide\">\n<h2>S&#39;abonner, agenda par agenda</h2>\n"
+                            "<p><strong>Abonnez-vous toujours");
+    assert_int_equal(count(p.page.data, "<details class=\"client\""), 7);
+    assert_has(p.page.data, "<details class=\"client\" id=\"guide-vaccins-outlook_classic\">"
+                            "<summary><strong>Outlook pour Windows (classique)</strong> "
+                            "<span class=\"muted\">alerte : non, sauf copie fixe</span></summary>\n"
+                            "<ol><li>Cliquez sur le bouton <strong>Apple / Thunderbird / Outlook "
+                            "classique</strong> du calendrier");
+    assert_has(p.page.data, "<p><strong>Alerte de confirmation :</strong> <strong>Non.</strong>");
+    assert_has(p.page.data, "<strong>Microsoft 365</strong> pour un compte professionnel");
+    assert_has(p.page.data, "Le nouvel Outlook pour Windows ignore les liens webcal");
+    assert_has(p.page.data, "décochez-le");
+    assert_has(p.page.data, "<strong>Afficher les rappels</strong>");
+    assert_has(p.page.data, "<strong>Paramètres › (l&#39;agenda) › Notifications des "
+                            "événements</strong>");
+    assert_has(p.page.data, "id=\"guide-vaccins-trouble\"><summary><strong>Si quelque chose ne "
+                            "va pas</strong></summary>\n<ul><li><strong>Chaque événement");
+    assert_null(strstr(p.page.data, "**"));
+    page_free(&p);
+
+    for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "calendar: { id: r, name: R, timezone: UTC, refresh: %s }\n"
+                 "session: {}\nrhythm: [ { from: 2023-07-24, until: 2023-07-24 } ]\n",
+                 hints[i].refresh);
+        render(&p, text, NULL, 0);
+        assert_has(p.page.data, hints[i].words);
+        page_free(&p);
+    }
+}
+
+/* A confirmation near the build's day: its copy's file and its Google
+ * Calendar event, exactly (instants in UTC, the zone, every value
+ * percent-encoded, the href escaped), labelled as a fixed copy. */
+static void test_html_copy_links(void **state)
+{
+    oc_html_calendar cal;
+    oc_html_input in;
+    oc_copies *copies;
+    fixture f;
+    oc_buf out = {0}, bytes = {0};
+    char *text = page_template();
+    oc_error err;
+    const char *row, *next;
+
+    (void)state;
+    fixture_load(&f, yaml, "def.yaml");
+    copies = oc_copies_new(f.def, f.sched, 1690156800); /* 2023-07-24 */
+    assert_int_equal(copies->count, 2);
+    for (size_t i = 0; i < copies->count; i++) {
+        oc_copy_input ci = {f.def, f.tmpl, 1690156800};
+
+        oc_error_init(&err);
+        oc_buf_reset(&bytes);
+        assert_int_equal(oc_copy_render(&ci, copies, i, NULL, &bytes, &err), 0);
+    }
+    cal = (oc_html_calendar){f.def, f.sched, f.table, f.tmpl, "https://cal.example.org/v/", copies};
+    in = (oc_html_input){&cal, 1, NULL, NULL, NULL, text, "index.html", 0, NULL, 0};
+    oc_error_init(&err);
+    assert_int_equal(oc_html_render(&in, &out, &err), 0);
+
+    row = strstr(out.data, "<tr><td>24-25 juillet 2023</td>");
+    assert_non_null(row);
+    next = strstr(row, "</tr>");
+    assert_has(row, "<td>mercredi 26 juillet 2023 à 18h00<br><span class=\"copy\">Ajouter une "
+                    "copie fixe : <a href=\"https://cal.example.org/v/events/"
+                    "vaccins-20230726.ics\">fichier .ics</a> · <a href=\"https://"
+                    "calendar.google.com/calendar/render?action=TEMPLATE&amp;text=Confirmation"
+                    "%20de%20commande%20disponible&amp;dates=20230726T160000Z/20230726T163000Z"
+                    "&amp;details=La%20confirmation%20de%20votre%20commande%20de%20la%20"
+                    "session%20du%2024-25%20juillet%202023%20est%20visible%20dans%20le%20"
+                    "portail%2C%20onglet%20%C2%AB%20suivi");
+    assert_true(strstr(row, "%0ACopie%20fixe%2C%20ajout%C3%A9e%20depuis%20la%20page") < next);
+    assert_true(strstr(row, "fait%20foi.&amp;ctz=Europe%2FParis\">Google Agenda</a></span></td>") <
+                next);
+    assert_int_equal(count(out.data, "<span class=\"copy\">"), 2);
+    assert_has(out.data, "</table>\n<p class=\"muted copies\">Une copie fixe est un événement de "
+                         "plus dans votre propre agenda");
+    oc_buf_free(&out);
+
+    /* Without a base URL, the copies' links are relative; without copies,
+     * no link and no note. */
+    cal.base_url = NULL;
+    assert_int_equal(oc_html_render(&in, &out, &err), 0);
+    assert_has(out.data, "<a href=\"events/vaccins-20230809.ics\">fichier .ics</a>");
+    oc_buf_free(&out);
+    cal.copies = NULL;
+    assert_int_equal(oc_html_render(&in, &out, &err), 0);
+    assert_null(strstr(out.data, "class=\"copy"));
+    oc_buf_free(&out);
+    oc_buf_free(&bytes);
+    oc_copies_free(copies);
+    fixture_free(&f);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +499,9 @@ int main(void)
         cmocka_unit_test(test_html_qr_and_encoding),
         cmocka_unit_test(test_html_site_of_two_calendars),
         cmocka_unit_test(test_html_template_blocks),
+        cmocka_unit_test(test_html_alarms),
+        cmocka_unit_test(test_html_guide),
+        cmocka_unit_test(test_html_copy_links),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the out stage: atomic replacement, unchanged files keep
  * their mtime, abort leaves targets alone, stale temporary files of a killed
- * run are removed, and the folder lock times out instead of hanging. */
+ * run are removed, files in a sub-folder, removals at the commit only, and
+ * the folder lock times out instead of hanging. */
 #define _DEFAULT_SOURCE
 
 #include <dirent.h>
@@ -257,6 +258,120 @@ static void test_out_folder_errors(void **state)
     assert_int_equal(write_one(path, "x.ics", "x", true), OC_OUT_CREATED);
 }
 
+/* A file in a sub-folder: the sub-folder is made with its first byte, its
+ * temporary file sits beside the target, an abort takes the new empty
+ * sub-folder away again. */
+static void test_out_sub_folder(void **state)
+{
+    const char *dir = *state;
+    char sub[512], names[512], *text;
+    oc_error err;
+    oc_out *out;
+    int i;
+
+    snprintf(sub, sizeof(sub), "%s/events", dir);
+    assert_int_equal(write_one(dir, "events/a.ics", "a", false), OC_OUT_CREATED);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, "");
+    assert_int_equal(write_one(dir, "events/a.ics", "a", true), OC_OUT_CREATED);
+    text = slurp(dir, "events/a.ics");
+    assert_string_equal(text, "a");
+    free(text);
+    assert_int_equal(write_one(dir, "events/a.ics", "a", true), OC_OUT_UNCHANGED);
+
+    /* Before the commit, the temporary file is in the sub-folder. */
+    oc_error_init(&err);
+    out = oc_out_open(dir, 1.0, false, &err);
+    assert_non_null(out);
+    i = oc_out_begin(out, "events/a.ics", &err);
+    assert_int_equal(oc_out_write(out, i, "b", 1, &err), 0);
+    assert_int_equal(oc_out_finish(out, i, &err), 0);
+    listing(sub, names, sizeof(names));
+    assert_non_null(strstr(names, ".a.ics."));
+    oc_out_free(out);
+    listing(sub, names, sizeof(names));
+    assert_string_equal(names, "a.ics ");
+
+    /* Names are a file or one sub-folder and a file, neither hidden. */
+    out = oc_out_open(dir, 1.0, false, &err);
+    assert_non_null(out);
+    assert_int_equal(oc_out_begin(out, "events/.a.ics", &err), -1);
+    assert_int_equal(err.code, OC_E_INTERNAL);
+    oc_error_init(&err);
+    assert_int_equal(oc_out_begin(out, "../a.ics", &err), -1);
+    oc_error_init(&err);
+    assert_int_equal(oc_out_begin(out, "events/x/a.ics", &err), -1);
+    oc_out_free(out);
+}
+
+/* A removal happens at the commit, after the renames, and never on abort
+ * or in a dry folder; a missing file is unchanged. */
+static void test_out_remove(void **state)
+{
+    const char *dir = *state;
+    char sub[512], names[512];
+    oc_error err;
+    oc_out *out;
+    int i, r;
+
+    write_one(dir, "events/a.ics", "a", true);
+    write_one(dir, "events/b.ics", "b", true);
+    oc_error_init(&err);
+    for (int mode = 0; mode < 3; mode++) { /* abort, dry, commit */
+        out = oc_out_open(dir, 1.0, mode == 1, &err);
+        assert_non_null(out);
+        i = oc_out_begin(out, "events/c.ics", &err);
+        assert_int_equal(oc_out_write(out, i, "c", 1, &err), 0);
+        assert_int_equal(oc_out_finish(out, i, &err), 0);
+        r = oc_out_remove(out, "events/a.ics", &err);
+        assert_true(r >= 0);
+        assert_int_equal(oc_out_status_of(out, r), OC_OUT_REMOVED);
+        assert_int_equal(oc_out_status_of(out, oc_out_remove(out, "events/z.ics", &err)),
+                         OC_OUT_UNCHANGED);
+        if (mode == 0) {
+            oc_out_abort(out);
+        } else {
+            assert_int_equal(oc_out_commit(out, &err), 0);
+        }
+        oc_out_free(out);
+        listing(dir, names, sizeof(names));
+        assert_string_equal(names, "events ");
+        snprintf(sub, sizeof(sub), "%s/events", dir);
+        listing(sub, names, sizeof(names));
+        assert_string_equal(names, mode < 2 ? "a.ics b.ics " : "b.ics c.ics ");
+    }
+
+    /* A folder is not a file to remove. */
+    out = oc_out_open(dir, 1.0, false, &err);
+    assert_int_equal(oc_out_remove(out, "events", &err), -1);
+    assert_int_equal(err.code, OC_E_IO);
+    oc_out_free(out);
+}
+
+/* oc_out_sweep(): the temporary files of a killed run in a sub-folder. */
+static void test_out_sweep(void **state)
+{
+    const char *dir = *state;
+    char path[512], names[512];
+    oc_error err;
+    oc_out *out;
+    FILE *fp;
+
+    write_one(dir, "events/a.ics", "a", true);
+    snprintf(path, sizeof(path), "%s/events/.a.ics.Xy12Zw", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    oc_error_init(&err);
+    out = oc_out_open(dir, 1.0, false, &err);
+    oc_out_sweep(out, "missing");
+    oc_out_sweep(out, "events");
+    oc_out_free(out);
+    snprintf(path, sizeof(path), "%s/events", dir);
+    listing(path, names, sizeof(names));
+    assert_string_equal(names, "a.ics ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +381,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_out_removes_stale_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_lock_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_folder_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_sub_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_sweep, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
