@@ -1237,6 +1237,7 @@ static int render_files(oc_build *b, oc_out *out, int64_t *last_modified, oc_err
         if (render_copies(b, &b->cals[c], out, err) != 0) {
             return -1;
         }
+        oc_copies_rendered(b->cals[c].copies);
     }
     return 0;
 }

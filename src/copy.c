@@ -73,6 +73,18 @@ oc_copies *oc_copies_new(const oc_def *def, const oc_sched *sched, int64_t now)
     return copies;
 }
 
+void oc_copies_rendered(oc_copies *copies)
+{
+    if (copies != NULL && copies->cache != NULL) {
+        oc_texter_free(copies->cache->tx);
+        oc_buf_free(&copies->cache->header);
+        oc_buf_free(&copies->cache->vtz);
+        oc_verify_free(copies->cache->gate);
+        free(copies->cache);
+        copies->cache = NULL;
+    }
+}
+
 void oc_copies_free(oc_copies *copies)
 {
     if (copies == NULL) {
@@ -83,13 +95,7 @@ void oc_copies_free(oc_copies *copies)
         free(copies->items[i].summary);
         free(copies->items[i].details);
     }
-    if (copies->cache != NULL) {
-        oc_texter_free(copies->cache->tx);
-        oc_buf_free(&copies->cache->header);
-        oc_buf_free(&copies->cache->vtz);
-        oc_verify_free(copies->cache->gate);
-        free(copies->cache);
-    }
+    oc_copies_rendered(copies);
     free(copies->items);
     free(copies);
 }

@@ -23,6 +23,7 @@
 
 #define LOCK_NAME ".ordercal.lock"
 #define TMP_SUFFIX_LEN 7 /* ".XXXXXX" */
+#define OUT_BUF 65536    /* what a file is written and compared by */
 
 /* A file is compared with its target as it is written: while it equals the
  * target's first bytes nothing is written, so that an unchanged file costs a
@@ -43,7 +44,7 @@ typedef struct {
     off_t same; /* bytes written so far, equal to the target's first ones */
     bool finished, committed;
     oc_out_status status;
-    char buf[65536];
+    char *buf; /* OUT_BUF bytes while the file is written; NULL once it is finished */
     size_t used;
 } out_file;
 
@@ -246,6 +247,7 @@ int oc_out_begin(oc_out *out, const char *name, oc_error *err)
     if (f == NULL) {
         return -1;
     }
+    f->buf = oc_xmalloc(OUT_BUF);
     if (stat(f->path, &st) != 0) {
         if (errno != ENOENT && errno != ENOTDIR) {
             return set_io(err, "cannot read", f->path);
@@ -397,7 +399,7 @@ static int flush_buf(oc_out *out, out_file *f, oc_error *err)
         return 0;
     }
     if (!f->differs) {
-        char old[sizeof(f->buf)];
+        char old[OUT_BUF];
         ssize_t n = read_old(f, old, f->used);
 
         if (n < 0) {
@@ -425,13 +427,13 @@ int oc_out_write(oc_out *out, int index, const void *data, size_t len, oc_error 
     const char *p = data;
 
     while (len > 0) {
-        size_t room = sizeof(f->buf) - f->used, n = len < room ? len : room;
+        size_t room = OUT_BUF - f->used, n = len < room ? len : room;
 
         memcpy(f->buf + f->used, p, n);
         f->used += n;
         p += n;
         len -= n;
-        if (f->used == sizeof(f->buf) && flush_buf(out, f, err) != 0) {
+        if (f->used == OUT_BUF && flush_buf(out, f, err) != 0) {
             return -1;
         }
     }
@@ -472,6 +474,11 @@ int oc_out_finish(oc_out *out, int index, oc_error *err)
         f->fd = -1;
     }
     f->finished = true;
+
+    /* A site writes a file per feed and per copy: their buffers are not
+     * all held until the commit. */
+    free(f->buf);
+    f->buf = NULL;
     return 0;
 }
 
@@ -599,6 +606,7 @@ void oc_out_free(oc_out *out)
         free(out->files[i].path);
         free(out->files[i].folder);
         free(out->files[i].tmp);
+        free(out->files[i].buf);
     }
     free(out->files);
     free(out->made);

@@ -48,6 +48,10 @@ typedef struct {
 oc_copies *oc_copies_new(const oc_def *def, const oc_sched *sched, int64_t now);
 void oc_copies_free(oc_copies *copies); /* accepts NULL */
 
+/* Releases what rendering the copies shares (their texts stay, for the
+ * page): a site of many calendars holds one such at a time. Accepts NULL. */
+void oc_copies_rendered(oc_copies *copies);
+
 /* What a copy is made of; every pointer is borrowed. */
 typedef struct {
     const oc_def *def;
