@@ -30,7 +30,7 @@ import zoneinfo
 import yaml
 
 NAMESPACE = uuid.UUID("2a842644-001d-4466-9ca0-07e6f4f20341")
-COPY_PAST_DAYS, COPY_FUTURE_DAYS = 7, 366
+COPY_PAST_DAYS, COPY_FUTURE_DAYS = 7, 56
 KINDS = ("session", "closed", "confirmation", "delivery", "appointments", "reminder")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UTC = dt.timezone.utc

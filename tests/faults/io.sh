@@ -183,29 +183,32 @@ for k in 0 2; do
 done
 
 # The copies of events/ are committed as the feeds are, between the feeds
-# and the page: def2 the same day as def1 changes the three feeds, the copy
-# of 20 September (its delivery moved) and the page. Killed before the
-# copy's rename, or with that rename failing, the page stays the old one:
-# it never links a copy that is not in place.
+# and the page: def3 (def2 with the delivery of 21 August moved too) the
+# same day as def1 changes the three feeds, the copy of 23 August and the
+# page. Killed before the copy's rename, or with that rename failing, the
+# page stays the old one: it never links a copy that is not in place.
+def3="$tmp/def3.yaml"
+sed 's/^sessions:/sessions:\n  - { date: 2023-08-21, delivery: [2023-09-01, 2023-09-01] }/' \
+    "$def2" >"$def3"
 E3=$((E1 + 3600))
 ref3="$tmp/ref3"
 cp -a "$ref1" "$ref3"
-build "$ref3" "$def2" $E3 || fail "reference build of def2 the same day"
-copy=events/vaccins-covid19-20230920.ics
-cmp -s "$ref1/$copy" "$ref3/$copy" && fail "def2 does not change $copy"
+build "$ref3" "$def3" $E3 || fail "reference build of def3 the same day"
+copy=events/vaccins-covid19-20230823.ics
+cmp -s "$ref1/$copy" "$ref3/$copy" && fail "def3 does not change $copy"
 for c in kill-9-before-a-copy rename-of-a-copy-fails; do
     d="$tmp/$c"
     cp -a "$ref1" "$d"
     if [ $c = kill-9-before-a-copy ]; then
         with_shim OC_SHIM_DIR="$d" OC_SHIM_KILL_BEFORE_RENAME=1 OC_SHIM_RENAME_OK=3 \
-            SOURCE_DATE_EPOCH=$E3 "$ordercal" build "$def2" -o "$d" >"$tmp/out" 2>"$tmp/err"
+            SOURCE_DATE_EPOCH=$E3 "$ordercal" build "$def3" -o "$d" >"$tmp/out" 2>"$tmp/err"
         check "$c: killed" 137 $?
         # the copy's, the change log's and the page's
         check "$c: temporaries left by the killed run" 3 "$(temporaries "$d" | wc -l)"
         check "$c: the copy's temporary" 1 "$(temporaries "$d" | grep -c '^events/\.')"
     else
         with_shim OC_SHIM_DIR="$d" OC_SHIM_RENAME_ERRNO=EIO OC_SHIM_RENAME_OK=3 \
-            SOURCE_DATE_EPOCH=$E3 "$ordercal" build "$def2" -o "$d" >"$tmp/out" 2>"$tmp/err"
+            SOURCE_DATE_EPOCH=$E3 "$ordercal" build "$def3" -o "$d" >"$tmp/out" 2>"$tmp/err"
         check "$c: exit status" 3 $?
         one_line "$c: stderr" "$tmp/err" "ordercal: error: " "$d/$copy" "Input/output error"
         no_temporaries "$c" "$d"
@@ -219,7 +222,7 @@ for c in kill-9-before-a-copy rename-of-a-copy-fails; do
     # left out (see recovers), the copies are not
     rm -rf "$tmp/ref3-cmp" && cp -a "$ref3" "$tmp/ref3-cmp"
     rm -f "$tmp/ref3-cmp/changes.atom" "$tmp/ref3-cmp/index.html"
-    build "$d" "$def2" $E3 2>"$tmp/err"
+    build "$d" "$def3" $E3 2>"$tmp/err"
     check "$c: next run's exit status" 0 $?
     no_temporaries "$c: after the next run" "$d"
     rm -rf "$tmp/got-cmp" && cp -a "$d" "$tmp/got-cmp"

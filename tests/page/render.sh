@@ -119,7 +119,7 @@ done
 count index 'class="feed"' 3
 count index '<svg class="qr"' 3
 count index '<details class="client"' 7
-count index '<span class="copy">' 8
+count index '<span class="copy">' 5
 
 # Every guide section open, for a person to read (a click opens one).
 sed 's/<details class="client"/<details open class="client"/' "$tmp/site/index.html" >"$tmp/site/open.html"
