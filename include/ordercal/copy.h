@@ -23,9 +23,9 @@
 
 #define OC_COPY_DIR "events" /* the sub-folder of the output folder */
 #define OC_COPY_PAST_DAYS 7  /* a confirmation from this many days before the build's day */
-#define OC_COPY_FUTURE_DAYS                                                                        \
-    56 /* to this many days after it: eight weeks, since a copy                                    \
-        * follows no later change of the schedule */
+/* To this many days after it: eight weeks, since a copy follows no later
+ * change of the schedule. */
+#define OC_COPY_FUTURE_DAYS 56
 
 typedef struct {
     const oc_slot *slot; /* borrowed from the schedule */
