@@ -9,7 +9,6 @@
 
 #include "ordercal/build.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -218,14 +217,6 @@ warn(oc_build *b, const oc_def *def, oc_pos pos, const char *fmt, ...)
     b->warnings[b->nwarnings++] = (oc_build_warning){def->path, pos, text};
 }
 
-static const char *day_text(oc_day day, char buf[16])
-{
-    oc_date d = oc_date_from_day(day);
-
-    snprintf(buf, 16, "%04d-%02d-%02d", d.year, d.month, d.day);
-    return buf;
-}
-
 /* "HH:MM" of a local time, with its date when it is not on 'day'. */
 static const char *clock_text(int64_t local, oc_day day, char buf[32])
 {
@@ -233,7 +224,7 @@ static const char *clock_text(int64_t local, oc_day day, char buf[32])
     int64_t sec = local - d * 86400;
     char date[16];
 
-    snprintf(buf, 32, "%s%s%02d:%02d", d != day ? day_text(d, date) : "", d != day ? " " : "",
+    snprintf(buf, 32, "%s%s%02d:%02d", d != day ? oc_day_text(d, date) : "", d != day ? " " : "",
              (int)(sec / 3600), (int)(sec % 3600 / 60));
     return buf;
 }
@@ -262,8 +253,8 @@ static void warn_holidays(oc_build *b, const calendar *cal)
         char date[16];
 
         warn(b, cal->def, c->pos, "%s %s falls on %s%s%s%s", oc_kind_name(c->kind),
-             day_text(c->day, date), a, strcmp(a, l) != 0 ? " (" : "", strcmp(a, l) != 0 ? l : "",
-             strcmp(a, l) != 0 ? ")" : "");
+             oc_day_text(c->day, date), a, strcmp(a, l) != 0 ? " (" : "",
+             strcmp(a, l) != 0 ? l : "", strcmp(a, l) != 0 ? ")" : "");
     }
     free(clashes);
 }
@@ -277,18 +268,18 @@ static void warn_horizon(oc_build *b, const calendar *cal)
     const oc_def_period *last = &def->periods[def->period_count - 1];
     char date[16], horizon[16];
 
-    day_text(s->horizon, horizon);
+    oc_day_text(s->horizon, horizon);
     if (s->open_ended && last->from > s->horizon) {
         warn(b, def, last->pos,
              "rhythm[%zu] yields no slot: it starts on %s, after the horizon (%s)",
-             def->period_count - 1, day_text(last->from, date), horizon);
+             def->period_count - 1, oc_day_text(last->from, date), horizon);
     }
     for (size_t i = 0; i < s->pending_count; i++) {
         const oc_def_exception *ex = &def->exceptions[s->pending[i]];
 
         warn(b, def, ex->date_pos,
              "sessions[%zu].date '%s' is beyond the horizon (%s); applied when it is reached",
-             s->pending[i], day_text(ex->date, date), horizon);
+             s->pending[i], oc_day_text(ex->date, date), horizon);
     }
 }
 
@@ -316,7 +307,7 @@ static void warn_dst(oc_build *b, const calendar *cal)
             if (d.kind == OC_DST_SKIPPED) {
                 warn(b, def, pos,
                      "%s %s %s does not exist in %s (clocks go from %s to %s); subscribers see %s",
-                     oc_kind_name((oc_kind)k), day_text(day, date), wall, oc_tz_name(def->tz),
+                     oc_kind_name((oc_kind)k), oc_day_text(day, date), wall, oc_tz_name(def->tz),
                      before, after, clock_text(d.seen, day, seen));
             } else {
                 int32_t off = d.offset < 0 ? -d.offset : d.offset;
@@ -324,7 +315,7 @@ static void warn_dst(oc_build *b, const calendar *cal)
                 warn(b, def, pos,
                      "%s %s %s happens twice in %s (clocks go back from %s to %s); subscribers "
                      "see the first, at UTC%c%02d:%02d",
-                     oc_kind_name((oc_kind)k), day_text(day, date), wall, oc_tz_name(def->tz),
+                     oc_kind_name((oc_kind)k), oc_day_text(day, date), wall, oc_tz_name(def->tz),
                      before, after, d.offset < 0 ? '-' : '+', (int)(off / 3600),
                      (int)(off % 3600 / 60));
             }
@@ -893,34 +884,27 @@ static bool declares_file(const oc_build *b, const char *name)
     return yes;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The .ics files of the output folder that no definition declares, sorted. */
 static size_t undeclared(const oc_build *b, char ***out)
 {
-    DIR *d = opendir(b->opts.output);
-    struct dirent *ent;
-    size_t n = 0;
+    char **paths = NULL;
+    size_t count = 0, n = 0;
+    oc_error ignored;
 
+    oc_error_init(&ignored);
     *out = NULL;
-    while (d != NULL && (ent = readdir(d)) != NULL) {
-        size_t len = strlen(ent->d_name);
+    if (oc_is_dir(b->opts.output)) {
+        paths = oc_dir_list(b->opts.output, ".ics", &count, &ignored);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *name = strrchr(paths[i], '/') + 1;
 
-        if (ent->d_name[0] != '.' && len > 4 && strcmp(ent->d_name + len - 4, ".ics") == 0 &&
-            !declares_file(b, ent->d_name)) {
+        if (!declares_file(b, name)) {
             *out = oc_xrealloc(*out, (n + 1) * sizeof(**out));
-            (*out)[n++] = oc_xstrdup(ent->d_name);
+            (*out)[n++] = oc_xstrdup(name);
         }
     }
-    if (d != NULL) {
-        closedir(d);
-    }
-    if (n > 1) {
-        qsort(*out, n, sizeof(**out), cmp_names);
-    }
+    oc_paths_free(paths);
     return n;
 }
 
@@ -1354,12 +1338,12 @@ static void check_text(const oc_build *b, size_t c, oc_buf *out)
     if (sched->open_ended) {
         oc_buf_printf(
             out, "  rhythm[%zu] has no until: it runs to the horizon, %s (%d weeks after %s, UTC)",
-            cal->def->period_count - 1, day_text(sched->horizon, date), cal->def->horizon_weeks,
-            day_text(oc_day_floor(b->opts.now), today));
+            cal->def->period_count - 1, oc_day_text(sched->horizon, date), cal->def->horizon_weeks,
+            oc_day_text(oc_day_floor(b->opts.now), today));
         if (sched->count > 0 &&
             sched->slots[sched->count - 1].period + 1 == cal->def->period_count) {
             oc_buf_printf(out, "; last session %s",
-                          day_text(sched->slots[sched->count - 1].first, date));
+                          oc_day_text(sched->slots[sched->count - 1].first, date));
         } else {
             oc_buf_puts(out, "; no session of it yet");
         }

@@ -168,19 +168,13 @@ static void notice_bytes(const oc_cancel_input *in, const oc_prev_gone *g, const
     oc_buf_free(&stamps);
 }
 
-static void day_text(oc_buf *out, oc_day day)
-{
-    oc_date d = oc_date_from_day(day);
-
-    oc_buf_printf(out, "%04d-%02d-%02d", d.year, d.month, d.day);
-}
-
 /* The change report's line and the change log's entry of a notice or a drop. */
 static void account(const oc_cancel_input *in, const oc_prev *prev, const oc_prev_gone *g,
                     const why *w, const oc_when *start, bool dropped, oc_cancel_stats *st)
 {
     oc_buf old = {0};
     oc_change c;
+    char day[16];
 
     if (st->report != NULL && !dropped) {
         oc_buf_puts(st->report, "x ");
@@ -188,7 +182,7 @@ static void account(const oc_cancel_input *in, const oc_prev *prev, const oc_pre
         oc_buf_puts(st->report, ": cancelled");
         if (w->slot != NULL) {
             oc_buf_puts(st->report, " (session ");
-            day_text(st->report, w->slot->first);
+            oc_buf_puts(st->report, oc_day_text(w->slot->first, day));
             oc_buf_puts(st->report, " closed)");
         }
         oc_buf_putc(st->report, '\n');

@@ -24,6 +24,19 @@ static int num(const char *v, size_t n)
     return x;
 }
 
+/* The date of a value that begins "yyyymmdd": false unless those eight
+ * characters are digits of a real date. */
+static bool ymd_date(const char *v, oc_date *d)
+{
+    if (strspn(v, "0123456789") < 8) {
+        return false;
+    }
+    d->year = num(v, 4);
+    d->month = num(v + 4, 2);
+    d->day = num(v + 6, 2);
+    return oc_date_valid(*d);
+}
+
 static void stamp_text(int64_t t, char out[17])
 {
     int64_t day = oc_day_floor(t);
@@ -54,9 +67,7 @@ static int64_t stamp_seconds(const char *v)
     oc_date d;
     int64_t secs;
 
-    d.year = num(v, 4);
-    d.month = num(v + 4, 2);
-    d.day = num(v + 6, 2);
+    ymd_date(v, &d);
     secs = num(v + 9, 2) * 3600 + num(v + 11, 2) * 60 + num(v + 13, 2);
     return oc_day_from_date(d) * 86400 + secs;
 }
@@ -174,10 +185,7 @@ static bool utc_stamp(const char *v, size_t n)
             return false;
         }
     }
-    d.year = num(v, 4);
-    d.month = num(v + 4, 2);
-    d.day = num(v + 6, 2);
-    return d.year >= 1970 && oc_date_valid(d) && num(v + 9, 2) < 24 && num(v + 11, 2) < 60 &&
+    return ymd_date(v, &d) && d.year >= 1970 && num(v + 9, 2) < 24 && num(v + 11, 2) < 60 &&
            num(v + 13, 2) < 60;
 }
 
@@ -613,9 +621,9 @@ static void ical_when(oc_buf *out, const char *v)
 
 static void day_text(oc_buf *out, oc_day day)
 {
-    oc_date d = oc_date_from_day(day);
+    char text[16];
 
-    oc_buf_printf(out, "%04d-%02d-%02d", d.year, d.month, d.day);
+    oc_buf_puts(out, oc_day_text(day, text));
 }
 
 static void event_when(oc_buf *out, const oc_event *e)
@@ -651,22 +659,16 @@ static void prev_when(oc_buf *out, const oc_prev *prev, const prev_entry *pe)
     const char *start = line_value(prev_text(prev, pe, 1));
     const char *end = line_value(prev_text(prev, pe, 2));
     oc_buf first = {0}, last = {0};
+    oc_date d;
 
     ical_when(&first, start);
     oc_buf_add(out, first.data, first.len);
     if (strlen(start) == 8 && strspn(start, "0123456789") == 8 && strlen(end) == 8 &&
-        strspn(end, "0123456789") == 8) {
-        oc_date d;
-
-        d.year = num(end, 4);
-        d.month = num(end + 4, 2);
-        d.day = num(end + 6, 2);
-        if (oc_date_valid(d)) {
-            day_text(&last, oc_day_from_date(d) - 1);
-            if (strcmp(last.data, first.data) != 0) {
-                oc_buf_puts(out, "..");
-                oc_buf_add(out, last.data, last.len);
-            }
+        ymd_date(end, &d)) {
+        day_text(&last, oc_day_from_date(d) - 1);
+        if (strcmp(last.data, first.data) != 0) {
+            oc_buf_puts(out, "..");
+            oc_buf_add(out, last.data, last.len);
         }
     }
     oc_buf_free(&first);
@@ -814,13 +816,7 @@ static bool start_day(const char *v, oc_day *out)
 {
     oc_date d;
 
-    if (strlen(v) < 8 || strspn(v, "0123456789") < 8) {
-        return false;
-    }
-    d.year = num(v, 4);
-    d.month = num(v + 4, 2);
-    d.day = num(v + 6, 2);
-    if (!oc_date_valid(d)) {
+    if (!ymd_date(v, &d)) {
         return false;
     }
     *out = oc_day_from_date(d);
@@ -1060,14 +1056,8 @@ static bool when_value(const char *v, size_t n, bool *date, int64_t *secs)
 {
     oc_date d;
 
-    if ((n != 8 && n != 15) || strspn(v, "0123456789") < 8 ||
-        (n == 15 && (v[8] != 'T' || strspn(v + 9, "0123456789") < 6))) {
-        return false;
-    }
-    d.year = num(v, 4);
-    d.month = num(v + 4, 2);
-    d.day = num(v + 6, 2);
-    if (!oc_date_valid(d)) {
+    if ((n != 8 && n != 15) || (n == 15 && (v[8] != 'T' || strspn(v + 9, "0123456789") < 6)) ||
+        !ymd_date(v, &d)) {
         return false;
     }
     *date = n == 8;

@@ -125,14 +125,6 @@ static ptrdiff_t period_of(const oc_def *def, oc_day day)
     return (ptrdiff_t)lo - 1;
 }
 
-static const char *day_text(oc_day day, char *buf, size_t size)
-{
-    oc_date d = oc_date_from_day(day);
-
-    snprintf(buf, size, "%04d-%02d-%02d", d.year, d.month, d.day);
-    return buf;
-}
-
 /* The days the rule of 'k' gives a slot starting on 'first', before any exception. */
 static void rule_days(const oc_def *def, oc_day first, oc_kind k, oc_day *from, oc_day *to)
 {
@@ -159,11 +151,11 @@ static void not_a_slot(const oc_def *def, const oc_sched *s, size_t i, oc_error 
         snprintf(end, sizeof(end), "a gap between periods");
     } else {
         snprintf(end, sizeof(end), "after rhythm[%td].until '%s', its end", p,
-                 day_text(def->periods[p].until, date, sizeof(date)));
+                 oc_day_text(def->periods[p].until, date));
     }
     oc_error_set(err, OC_E_VALUE, def->path, ex->date_pos,
                  "sessions[%zu].date '%s' is not a slot of the rhythm (%s)", i,
-                 day_text(ex->date, date, sizeof(date)), end);
+                 oc_day_text(ex->date, date), end);
 }
 
 /* Applies exception 'i' to 'slot', which has the rhythm's state: an
@@ -189,16 +181,16 @@ static int apply(const oc_def *def, size_t i, oc_slot *slot, oc_error *err)
     rule_days(def, slot->first, OC_KIND_DELIVERY, &first, &last);
     if (ex->note.value == NULL && slot->open == rhythm &&
         (!ex->has_delivery || (ex->delivery_first == first && ex->delivery_last == last))) {
-        day_text(first, days, sizeof(days));
+        oc_day_text(first, days);
         if (last != first) {
             strcat(days, "..");
-            day_text(last, days + strlen(days), sizeof(days) - strlen(days));
+            strcat(days, oc_day_text(last, date));
         }
         oc_error_set(
             err, OC_E_VALUE, def->path, ex->pos,
             "sessions[%zu] changes nothing: %s is already %s in rhythm[%zu] (every: %d)%s%s", i,
-            day_text(slot->first, date, sizeof(date)), rhythm ? "open" : "closed", slot->period,
-            p->every, ex->has_delivery ? ", delivered " : "", ex->has_delivery ? days : "");
+            oc_day_text(slot->first, date), rhythm ? "open" : "closed", slot->period, p->every,
+            ex->has_delivery ? ", delivered " : "", ex->has_delivery ? days : "");
         return -1;
     }
     slot->exception = (ptrdiff_t)i;

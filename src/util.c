@@ -212,6 +212,14 @@ oc_date oc_date_from_day(oc_day n)
     return d;
 }
 
+const char *oc_day_text(oc_day n, char buf[16])
+{
+    oc_date d = oc_date_from_day(n);
+
+    snprintf(buf, 16, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
 int oc_day_weekday(oc_day n)
 {
     /* 1970-01-01 was a Thursday (ISO index 3). */

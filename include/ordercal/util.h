@@ -57,6 +57,8 @@ oc_day oc_day_from_date(oc_date d);
 /* The day of 'seconds' since the epoch (rounded down, any sign). */
 oc_day oc_day_floor(int64_t seconds);
 oc_date oc_date_from_day(oc_day n);
+/* "YYYY-MM-DD" of a day into 'buf'; returns 'buf'. */
+const char *oc_day_text(oc_day n, char buf[16]);
 /* 0 = Monday .. 6 = Sunday (ISO 8601). */
 int oc_day_weekday(oc_day n);
 bool oc_date_valid(oc_date d);
