@@ -3,7 +3,9 @@
  * parsed back with libical and checked before its feed may be renamed into
  * place: CRLF lines of at most 75 octets (RFC 5545 §3.1), no X-LIC-ERROR, the
  * UID, DTSTAMP and DTSTART present, the alarms written, and a zoned DTSTART
- * read through the published VTIMEZONE at the instant the tz database gives. */
+ * read through the published VTIMEZONE at the instant the tz database gives.
+ * libical reads the lines it has not seen as its parser would, one by one
+ * (the memos below); the parse of the whole event decides the rest. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "ordercal/verify.h"
@@ -56,11 +58,11 @@ int oc_verify_lines(const char *text, size_t len, oc_error *err)
  * property line alone: its kind, parameters and value come from its own
  * bytes, and what it cannot read becomes an X-LIC-ERROR beside it. So an
  * identical line in the same component is accepted again, and the gate
- * passes libical only the lines it has not seen: DTSTAMP, URL, TRANSP and
- * the alarm's lines repeat in every event. UID and DTSTART are always
- * parsed, for the checks that read their values. */
+ * skips the lines it has seen: DTSTAMP, URL, TRANSP and the alarm's lines
+ * repeat in every event. UID and DTSTART are never skipped, for the checks
+ * that read their values. */
 #define MEMO_SLOTS 1024 /* direct-mapped: a newer line takes an older one's slot */
-#define MEMO_LINE 160   /* longer lines (descriptions, mostly unique) are always parsed */
+#define MEMO_LINE 160   /* longer lines (descriptions, mostly unique) are never skipped */
 
 typedef struct {
     uint64_t hash; /* 0: empty */
@@ -78,13 +80,33 @@ typedef struct {
     uint64_t hash;
 } memo_candidate;
 
+/* A TZID parameter: none, the feed's zone, another. */
+typedef enum { TZ_NONE, TZ_OURS, TZ_OTHER } tz_param;
+
+/* A property's name and parameters libical parsed in a lone line, and what
+ * it read them as (below, the memo of prefixes). */
+#define PREFIX_SLOTS 64 /* open addressing: a prefix keeps its slot; when full, none is added */
+#define PREFIX_MAX 64
+
+typedef struct {
+    uint64_t hash; /* 0: empty */
+    int parent;    /* icalcomponent_kind of the enclosing component */
+    size_t len;
+    char bytes[PREFIX_MAX];
+    icalproperty_kind prop;
+    icalvalue_kind value; /* the type libical's parser reads the value as */
+    tz_param tz;
+} prefix_entry;
+
 struct oc_verify {
     const char *tzid;
-    char *vtimezone;    /* the published VTIMEZONE; NULL without timed events */
-    int last_year;      /* the latest year a timed event needs from the zone */
-    icaltimezone *zone; /* read from 'vtimezone' on first use */
-    memo_entry *memo;   /* MEMO_SLOTS entries, allocated on first use */
-    oc_buf reduced;     /* the lines of the event libical has not seen */
+    char *vtimezone;        /* the published VTIMEZONE; NULL without timed events */
+    int last_year;          /* the latest year a timed event needs from the zone */
+    icaltimezone *zone;     /* read from 'vtimezone' on first use */
+    memo_entry *memo;       /* MEMO_SLOTS entries, allocated on first use */
+    prefix_entry *prefixes; /* PREFIX_SLOTS entries, allocated with 'memo' */
+    oc_buf reduced;         /* the lines of the event libical has not seen */
+    oc_buf value;           /* a line's value, or a lone line to parse */
     memo_candidate *cand;
     size_t cand_cap;
 };
@@ -165,14 +187,86 @@ static icaltimezone *ctx_zone(oc_verify *ctx, oc_error *err)
     return ctx->zone;
 }
 
+/* ---- what the checks read ----------------------------------------------- */
+
+/* What the event's checks read, from libical's parse of the whole event or
+ * from the line-by-line path below: the first UID and DTSTART, whether a
+ * DTSTAMP is there, the alarms. */
+typedef struct {
+    bool vevent; /* one VEVENT at the top */
+    bool uid;    /* a UID was read; 'uid_ok' when it is the event's */
+    bool uid_ok;
+    bool dtstamp;
+    bool dtstart; /* a DTSTART was read: 'start', its TZID in 'start_tz' */
+    struct icaltimetype start;
+    tz_param start_tz;
+    int alarms;
+} facts;
+
+static tz_param tz_of(const oc_verify *ctx, icalproperty *p)
+{
+    icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+
+    if (tzp == NULL) {
+        return TZ_NONE;
+    }
+    return strcmp(icalparameter_get_tzid(tzp), ctx->tzid) == 0 ? TZ_OURS : TZ_OTHER;
+}
+
+/* Notes a UID or DTSTART value the first time one is read. */
+static void note(facts *f, icalproperty_kind kind, const icalvalue *v, tz_param tz,
+                 const oc_event *it)
+{
+    if (kind == ICAL_UID_PROPERTY && !f->uid) {
+        const char *uid = icalvalue_get_text(v);
+
+        f->uid = true;
+        f->uid_ok = uid != NULL && strcmp(uid, it->uid) == 0;
+    } else if (kind == ICAL_DTSTART_PROPERTY && !f->dtstart) {
+        f->dtstart = true;
+        f->start = icalvalue_get_datetime(v); /* what icalproperty_get_dtstart() reads */
+        f->start_tz = tz;
+    } else if (kind == ICAL_DTSTAMP_PROPERTY) {
+        f->dtstamp = true;
+    }
+}
+
+static void facts_of(const oc_verify *ctx, icalcomponent *c, const oc_event *it, facts *f)
+{
+    icalproperty *p;
+
+    f->vevent = icalcomponent_isa(c) == ICAL_VEVENT_COMPONENT;
+    if ((p = icalcomponent_get_first_property(c, ICAL_UID_PROPERTY)) != NULL) {
+        note(f, ICAL_UID_PROPERTY, icalproperty_get_value(p), TZ_NONE, it);
+    }
+    if ((p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY)) != NULL) {
+        note(f, ICAL_DTSTART_PROPERTY, icalproperty_get_value(p), tz_of(ctx, p), it);
+    }
+    f->dtstamp |= icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY) != NULL;
+    f->alarms = icalcomponent_count_components(c, ICAL_VALARM_COMPONENT);
+}
+
 /* ---- the memo of accepted lines ----------------------------------------- */
 
 static uint64_t line_hash(int parent, const char *s, size_t n)
 {
-    uint64_t h = 14695981039346656037u ^ (uint64_t)(unsigned)parent;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ ((uint64_t)(unsigned)parent << 32) ^ n;
 
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    /* Eight bytes at a time: the memo compares the bytes themselves, the
+     * hash only spreads them. */
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    if (n > 0) {
+        uint64_t w = 0;
+
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+        h ^= h >> 29;
     }
     return h != 0 ? h : 1;
 }
@@ -191,92 +285,6 @@ static void line_name(const char *s, size_t n, char out[64])
     }
     memcpy(out, s, k);
     out[k] = '\0';
-}
-
-/* Where libical would file the line: the component opened by BEGIN, closed
- * by END, or a property of the innermost one. */
-typedef enum { LINE_BEGIN, LINE_END, LINE_PROPERTY } line_role;
-
-static line_role role(const char *name)
-{
-    if (strcasecmp(name, "BEGIN") == 0) {
-        return LINE_BEGIN;
-    }
-    return strcasecmp(name, "END") == 0 ? LINE_END : LINE_PROPERTY;
-}
-
-/* Copies into ctx->reduced the lines of 'text' libical has not accepted yet,
- * with every BEGIN and END; notes the candidates for the memo. Sets
- * '*dtstamp' when the event's DTSTAMP is a remembered line. */
-static size_t reduce(oc_verify *ctx, const char *text, size_t len, bool *dtstamp)
-{
-    int stack[8];
-    int depth = 0, deeper = 0; /* 'deeper': components nested past the stack */
-    size_t start = 0, ncand = 0;
-
-    if (ctx->memo == NULL) {
-        ctx->memo = oc_xcalloc(MEMO_SLOTS, sizeof(*ctx->memo));
-    }
-    oc_buf_reset(&ctx->reduced);
-    *dtstamp = false;
-    while (start < len) {
-        size_t end = start, n;
-        char name[64];
-        int parent = depth > 0 ? stack[depth - 1] : ICAL_NO_COMPONENT;
-
-        /* A content line and its folds: CRLF not followed by a space or tab. */
-        for (;;) {
-            const char *nl = memchr(text + end, '\n', len - end);
-
-            end = nl != NULL ? (size_t)(nl - text) + 1 : len;
-            if (end >= len || (text[end] != ' ' && text[end] != '\t')) {
-                break;
-            }
-        }
-        n = end - start;
-        line_name(text + start, n, name);
-        switch (role(name)) {
-        case LINE_BEGIN:
-            if (depth < (int)(sizeof(stack) / sizeof(stack[0]))) {
-                char value[64];
-                size_t v = strlen(name) + 1;
-
-                line_name(text + start + v, n > v ? n - v : 0, value);
-                stack[depth++] = (int)icalcomponent_string_to_kind(value);
-            } else {
-                deeper++;
-            }
-            break;
-        case LINE_END:
-            if (deeper > 0) {
-                deeper--;
-            } else {
-                depth -= depth > 0;
-            }
-            break;
-        case LINE_PROPERTY:
-            if (n <= MEMO_LINE && deeper == 0) {
-                uint64_t h = line_hash(parent, text + start, n);
-                const memo_entry *e = &ctx->memo[h % MEMO_SLOTS];
-
-                if (e->hash == h && e->parent == parent && e->len == n &&
-                    memcmp(e->bytes, text + start, n) == 0) {
-                    *dtstamp |= e->dtstamp && parent == ICAL_VEVENT_COMPONENT;
-                    start = end;
-                    continue;
-                }
-                if (ncand == ctx->cand_cap) {
-                    ctx->cand_cap = ctx->cand_cap == 0 ? 16 : 2 * ctx->cand_cap;
-                    ctx->cand = oc_xrealloc(ctx->cand, ctx->cand_cap * sizeof(*ctx->cand));
-                }
-                ctx->cand[ncand++] = (memo_candidate){text + start, n, parent, h};
-            }
-            break;
-        }
-        oc_buf_add(&ctx->reduced, text + start, n);
-        start = end;
-    }
-    return ncand;
 }
 
 /* The event passed: remember its candidate lines, but UID and DTSTART.
@@ -301,66 +309,347 @@ static void remember(oc_verify *ctx, size_t ncand)
     }
 }
 
+/* ---- the memo of prefixes ----------------------------------------------- */
+
+/* libical's parser reads a property line as its name and parameters, up to
+ * the first ':' that is neither quoted nor escaped, then its value, which it
+ * hands whole to icalvalue_new_from_string() with the value type the name
+ * and parameters give (icalparser.c, icalparser_add_line). So once libical
+ * has parsed a line, another line of the same component with the same
+ * prefix ("DTSTART;TZID=Europe/Paris") differs only in its value, and the
+ * gate asks libical's value parser about that value alone. It does so only
+ * where the parser would hand it the same string: a prefix without quote,
+ * backslash or fold; a value that is not empty, neither starts nor ends
+ * with white space (the parser strips it), holds no NUL, no comma that
+ * would split it into several values, and no ':' after a TZID (libical
+ * then reads the TZID to the last colon). Any other line, and any value
+ * the value parser refuses, goes to the parse of the whole event, whose
+ * verdict and message stand. */
+static bool prefix_of(const char *s, size_t n, size_t *plen)
+{
+    for (size_t k = 0; k < n && k < PREFIX_MAX; k++) {
+        switch (s[k]) {
+        case ':':
+            *plen = k;
+            return k > 0;
+        case '"':
+        case '\\':
+        case '\r':
+        case '\n':
+            return false;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+static bool space(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+/* The value of the line 's' (its 'n' bytes, folds and CRLF) after the
+ * prefix, unfolded into ctx->value. False when libical would not be handed
+ * it whole (see above). */
+static bool value_of(oc_verify *ctx, const char *s, size_t n, size_t plen, bool tzid)
+{
+    oc_buf *b = &ctx->value;
+    size_t k = plen + 1;
+
+    oc_buf_reset(b);
+    while (k < n) {
+        const char *nl = memchr(s + k, '\r', n - k);
+        size_t end = nl != NULL ? (size_t)(nl - s) : n;
+
+        oc_buf_add(b, s + k, end - k);
+        k = end + 3; /* CRLF, then the fold's space or tab */
+    }
+    if (b->len == 0 || space(b->data[0]) || space(b->data[b->len - 1]) ||
+        memchr(b->data, '\0', b->len) != NULL || (tzid && memchr(b->data, ':', b->len) != NULL)) {
+        return false;
+    }
+    for (const char *c = memchr(b->data, ',', b->len); c != NULL;
+         c = memchr(c + 1, ',', b->len - (size_t)(c + 1 - b->data))) {
+        if (c == b->data || c[-1] != '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The entry of the prefix 's' ('plen' bytes, hash 'h'): the one that holds
+ * it, else the empty one it would take (hash 0), else NULL. */
+static prefix_entry *prefix_slot(oc_verify *ctx, uint64_t h, int parent, const char *s, size_t plen)
+{
+    for (size_t i = 0; i < PREFIX_SLOTS; i++) {
+        prefix_entry *e = &ctx->prefixes[(h + i) % PREFIX_SLOTS];
+
+        if (e->hash == 0 || (e->hash == h && e->parent == parent && e->len == plen &&
+                             memcmp(e->bytes, s, plen) == 0)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* The component libical parses a lone line in, for the prefixes of
+ * VEVENT and VALARM lines. */
+static const char *parent_name(int parent)
+{
+    return parent == ICAL_VEVENT_COMPONENT ? "VEVENT" : "VALARM";
+}
+
+/* Parses the one line 's' alone with libical in its component and, when it
+ * is accepted, learns its prefix. True when libical accepts the line. */
+static bool learn(oc_verify *ctx, const char *s, size_t n, int parent, size_t plen,
+                  const oc_event *it, facts *f)
+{
+    const char *name = parent_name(parent);
+    icalcomponent *c;
+    icalproperty *p;
+    bool ok = false;
+
+    oc_buf_reset(&ctx->value);
+    oc_buf_puts(&ctx->value, "BEGIN:");
+    oc_buf_puts(&ctx->value, name);
+    oc_buf_puts(&ctx->value, "\r\n");
+    oc_buf_add(&ctx->value, s, n);
+    oc_buf_puts(&ctx->value, "END:");
+    oc_buf_puts(&ctx->value, name);
+    oc_buf_puts(&ctx->value, "\r\n");
+    icalerror_clear_errno();
+    c = icalparser_parse_string(ctx->value.data);
+    if (c != NULL && (int)icalcomponent_isa(c) == parent && icalcomponent_count_errors(c) == 0 &&
+        icalcomponent_count_properties(c, ICAL_ANY_PROPERTY) == 1 &&
+        icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT) == NULL) {
+        icalparameter *vp;
+        icalvalue_kind want;
+        prefix_entry *e;
+
+        p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY);
+        vp = icalproperty_get_first_parameter(p, ICAL_VALUE_PARAMETER);
+        want = vp != NULL ? icalparameter_value_to_value_kind(icalparameter_get_value(vp))
+                          : icalproperty_kind_to_value_kind(icalproperty_isa(p));
+        ok = true;
+        note(f, icalproperty_isa(p), icalproperty_get_value(p), tz_of(ctx, p), it);
+
+        /* Learned only when the value is of the type the parser asked for
+         * (a DATE-TIME-or-PERIOD may come back as either). */
+        e = prefix_slot(ctx, line_hash(parent, s, plen), parent, s, plen);
+        if (e != NULL && e->hash == 0 && icalvalue_isa(icalproperty_get_value(p)) == want &&
+            want != ICAL_DATETIMEPERIOD_VALUE) {
+            e->hash = line_hash(parent, s, plen);
+            e->parent = parent;
+            e->len = plen;
+            memcpy(e->bytes, s, plen);
+            e->prop = icalproperty_isa(p);
+            e->value = want;
+            e->tz = tz_of(ctx, p);
+        }
+    }
+    if (c != NULL) {
+        icalcomponent_free(c);
+    }
+    icalerror_clear_errno();
+    return ok;
+}
+
+/* Checks the property line 's' of the component 'parent' line by line: by
+ * its prefix and libical's value parser, or by libical parsing it alone.
+ * False when only the parse of the whole event can tell. */
+static bool line_passes(oc_verify *ctx, const char *s, size_t n, int parent, const oc_event *it,
+                        facts *f)
+{
+    const prefix_entry *e;
+    icalvalue *v;
+    size_t plen;
+    uint64_t h;
+
+    if ((parent != ICAL_VEVENT_COMPONENT && parent != ICAL_VALARM_COMPONENT) ||
+        !prefix_of(s, n, &plen)) {
+        return false;
+    }
+    h = line_hash(parent, s, plen);
+    e = prefix_slot(ctx, h, parent, s, plen);
+    if (e == NULL || e->hash == 0) {
+        return learn(ctx, s, n, parent, plen, it, f);
+    }
+    if (!value_of(ctx, s, n, plen, e->tz != TZ_NONE)) {
+        return false;
+    }
+    v = icalvalue_new_from_string(e->value, ctx->value.data);
+    if (v == NULL) {
+        icalerror_clear_errno();
+        return false;
+    }
+    note(f, e->prop, v, e->tz, it);
+    icalvalue_free(v);
+    return true;
+}
+
+/* ---- the event's lines -------------------------------------------------- */
+
+/* Where libical would file the line: the component opened by BEGIN, closed
+ * by END, or a property of the innermost one. */
+typedef enum { LINE_BEGIN, LINE_END, LINE_PROPERTY } line_role;
+
+static bool named(const char *s, size_t n, const char *name, size_t k)
+{
+    return n > k && strncasecmp(s, name, k) == 0 && (s[k] == ':' || s[k] == ';' || s[k] == '\r');
+}
+
+static line_role role(const char *s, size_t n)
+{
+    char c = (char)(s[0] | 0x20); /* a cheap test first: most lines are neither */
+
+    if (c == 'b' && named(s, n, "BEGIN", 5)) {
+        return LINE_BEGIN;
+    }
+    return c == 'e' && named(s, n, "END", 3) ? LINE_END : LINE_PROPERTY;
+}
+
+/* Whether the BEGIN or END line 's' is exactly one ordercal writes for a
+ * VEVENT at the top or a VALARM in it, the shape the line-by-line path
+ * knows. */
+static bool our_bounds(const char *s, size_t n, int depth, bool begin)
+{
+    static const char *const lines[2][2] = {{"END:VEVENT\r\n", "END:VALARM\r\n"},
+                                            {"BEGIN:VEVENT\r\n", "BEGIN:VALARM\r\n"}};
+    int level = begin ? depth : depth - 1;
+
+    return level >= 0 && level <= 1 && strlen(lines[begin][level]) == n &&
+           memcmp(lines[begin][level], s, n) == 0;
+}
+
+/* Walks the event's content lines, skipping those libical has accepted
+ * already and noting the others as candidates for the memo. With 'reduce',
+ * copies into ctx->reduced the lines not skipped, with every BEGIN and END,
+ * for libical to parse as a whole; without, checks them line by line into
+ * 'f', and sets 'f->vevent' when every one passed that way. Returns the
+ * number of candidates. */
+static size_t walk(oc_verify *ctx, const char *text, size_t len, const oc_event *it, bool reduce,
+                   facts *f)
+{
+    int stack[8];
+    int depth = 0, deeper = 0; /* 'deeper': components nested past the stack */
+    size_t start = 0, ncand = 0;
+    bool lines = true; /* every line so far passed line by line */
+
+    if (ctx->memo == NULL) {
+        ctx->memo = oc_xcalloc(MEMO_SLOTS, sizeof(*ctx->memo));
+        ctx->prefixes = oc_xcalloc(PREFIX_SLOTS, sizeof(*ctx->prefixes));
+    }
+    oc_buf_reset(&ctx->reduced);
+    oc_buf_puts(&ctx->reduced, ""); /* a text even when every line is skipped */
+    while (start < len) {
+        size_t end = start, n;
+        int parent = depth > 0 ? stack[depth - 1] : ICAL_NO_COMPONENT;
+
+        /* A content line and its folds: CRLF not followed by a space or tab. */
+        for (;;) {
+            const char *nl = memchr(text + end, '\n', len - end);
+
+            end = nl != NULL ? (size_t)(nl - text) + 1 : len;
+            if (end >= len || (text[end] != ' ' && text[end] != '\t')) {
+                break;
+            }
+        }
+        n = end - start;
+        switch (role(text + start, n)) {
+        case LINE_BEGIN:
+            lines &= deeper == 0 && (start == 0) == (depth == 0) &&
+                     our_bounds(text + start, n, depth, true);
+            f->alarms += depth == 1;
+            if (depth < (int)(sizeof(stack) / sizeof(stack[0]))) {
+                char value[64];
+                size_t v = 6; /* "BEGIN:" or "BEGIN;" */
+
+                line_name(text + start + v, n > v ? n - v : 0, value);
+                stack[depth++] = (int)icalcomponent_string_to_kind(value);
+            } else {
+                deeper++;
+            }
+            break;
+        case LINE_END:
+            lines &= deeper == 0 && our_bounds(text + start, n, depth, false) &&
+                     (depth > 1 || end == len);
+            if (deeper > 0) {
+                deeper--;
+            } else {
+                depth -= depth > 0;
+            }
+            break;
+        case LINE_PROPERTY:
+            if (n <= MEMO_LINE && deeper == 0) {
+                uint64_t h = line_hash(parent, text + start, n);
+                const memo_entry *e = &ctx->memo[h % MEMO_SLOTS];
+
+                if (e->hash == h && e->parent == parent && e->len == n &&
+                    memcmp(e->bytes, text + start, n) == 0) {
+                    f->dtstamp |= e->dtstamp && parent == ICAL_VEVENT_COMPONENT;
+                    start = end;
+                    continue;
+                }
+                if (ncand == ctx->cand_cap) {
+                    ctx->cand_cap = ctx->cand_cap == 0 ? 16 : 2 * ctx->cand_cap;
+                    ctx->cand = oc_xrealloc(ctx->cand, ctx->cand_cap * sizeof(*ctx->cand));
+                }
+                ctx->cand[ncand++] = (memo_candidate){text + start, n, parent, h};
+            }
+            lines =
+                lines && !reduce && deeper == 0 && line_passes(ctx, text + start, n, parent, it, f);
+            break;
+        }
+        if (reduce) {
+            oc_buf_add(&ctx->reduced, text + start, n);
+        }
+        start = end;
+    }
+    f->vevent = lines && depth == 0 && deeper == 0 && len > 0;
+    return ncand;
+}
+
 /* ---- one event ---------------------------------------------------------- */
 
-int oc_verify_event(oc_verify *ctx, const char *text, size_t len, const oc_event *it, oc_error *err)
+/* The checks on what libical read, the same whichever path read it. */
+static int judge(oc_verify *ctx, const facts *f, const oc_event *it, oc_error *err)
 {
-    bool timed = oc_kind_get(it->kind)->timed;
-    icalcomponent *c = NULL;
-    icalproperty *p;
-    int rc = -1, alarms;
-    size_t ncand;
-    bool dtstamp_seen;
     char w[96];
-
-    if (oc_verify_lines(text, len, err) != 0) {
-        return -1;
-    }
-    ncand = reduce(ctx, text, len, &dtstamp_seen);
-    c = parse_back(ctx->reduced.data, it, err);
-    if (c == NULL) {
-        return -1;
-    }
 
     /* Without METHOD, libical's restriction check ignores a missing UID or
      * DTSTAMP: check them here. */
-    if (icalcomponent_isa(c) != ICAL_VEVENT_COMPONENT ||
-        (p = icalcomponent_get_first_property(c, ICAL_UID_PROPERTY)) == NULL ||
-        strcmp(icalproperty_get_uid(p), it->uid) != 0 ||
-        (!dtstamp_seen && icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY) == NULL) ||
-        (p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY)) == NULL) {
+    if (!f->vevent || !f->uid_ok || !f->dtstamp || !f->dtstart) {
         oc_error_set(err, OC_E_ICAL, NULL, NOWHERE,
                      "%s lost its UID, DTSTAMP or DTSTART when parsed back", what(it, w));
-        goto done;
+        return -1;
     }
-    alarms = icalcomponent_count_components(c, ICAL_VALARM_COMPONENT);
-    if (alarms != (it->has_alarm ? 1 : 0)) {
+    if (f->alarms != (it->has_alarm ? 1 : 0)) {
         oc_error_set(err, OC_E_ICAL, NULL, NOWHERE, "%s has %d alarms when parsed back",
-                     what(it, w), alarms);
-        goto done;
+                     what(it, w), f->alarms);
+        return -1;
     }
-    if (timed) {
-        struct icaltimetype t = icalproperty_get_dtstart(p);
-        icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+    if (oc_kind_get(it->kind)->timed) {
+        struct icaltimetype t = f->start;
         int64_t utc;
 
         if (it->span->start_utc) {
-            if (tzp != NULL || !icaltime_is_utc(t) || t.is_date) {
+            if (f->start_tz != TZ_NONE || !icaltime_is_utc(t) || t.is_date) {
                 oc_error_set(err, OC_E_ICAL, NULL, NOWHERE, "%s is not a UTC time when parsed back",
                              what(it, w));
-                goto done;
+                return -1;
             }
             utc = (int64_t)icaltime_as_timet(t);
         } else {
             icaltimezone *zone;
 
-            if (tzp == NULL || strcmp(icalparameter_get_tzid(tzp), ctx->tzid) != 0 || t.is_date) {
+            if (f->start_tz != TZ_OURS || t.is_date) {
                 oc_error_set(err, OC_E_ICAL, NULL, NOWHERE,
                              "%s is not a zoned time when parsed back", what(it, w));
-                goto done;
+                return -1;
             }
             if ((zone = ctx_zone(ctx, err)) == NULL) {
-                goto done;
+                return -1;
             }
 
             /* Read through our own VTIMEZONE, the instant must be the one the
@@ -373,13 +662,38 @@ int oc_verify_event(oc_verify *ctx, const char *text, size_t len, const oc_event
             oc_error_set(err, OC_E_INTERNAL, NULL, NOWHERE,
                          "%s: its DTSTART reads as %lld, the tz database gives %lld", what(it, w),
                          (long long)utc, (long long)it->span->utc_start);
-            goto done;
+            return -1;
         }
     }
-    remember(ctx, ncand);
-    rc = 0;
-done:
-    icalcomponent_free(c);
+    return 0;
+}
+
+int oc_verify_event(oc_verify *ctx, const char *text, size_t len, const oc_event *it, oc_error *err)
+{
+    facts f = {0}, whole = {0};
+    icalcomponent *c;
+    size_t ncand;
+    int rc;
+
+    if (oc_verify_lines(text, len, err) != 0) {
+        return -1;
+    }
+    ncand = walk(ctx, text, len, it, false, &f);
+    if (f.vevent) {
+        rc = judge(ctx, &f, it, err);
+    } else {
+        /* The whole event, but the lines the memo holds. */
+        ncand = walk(ctx, text, len, it, true, &whole);
+        if ((c = parse_back(ctx->reduced.data, it, err)) == NULL) {
+            return -1;
+        }
+        facts_of(ctx, c, it, &whole);
+        icalcomponent_free(c);
+        rc = judge(ctx, &whole, it, err);
+    }
+    if (rc == 0) {
+        remember(ctx, ncand);
+    }
     icalerror_clear_errno();
     return rc;
 }
@@ -437,6 +751,8 @@ void oc_verify_free(oc_verify *v)
         return;
     }
     free(v->memo);
+    free(v->prefixes);
+    oc_buf_free(&v->value);
     free(v->cand);
     oc_buf_free(&v->reduced);
     if (v->zone != NULL) {

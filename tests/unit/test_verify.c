@@ -3,8 +3,8 @@
  * calendar header, and every event's refusals (a line libical rejects, a
  * lost UID or DTSTAMP, a wrong alarm count, a zoned DTSTART read through
  * the published VTIMEZONE at another instant), the first refusal stopping
- * the feed, and the gate's memo of accepted lines against libical parsing
- * whole events. */
+ * the feed, and the gate's memos (of accepted lines, of prefixes read line
+ * by line) against libical parsing whole events. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -316,6 +316,50 @@ static bool full_parse_accepts(const oc_buf *block, const oc_event *e)
     return ok;
 }
 
+/* The gate, after the good events 'blocks[0..3)' and 'e[0..3)', must give
+ * the changed event 'blocks[3]' libical's verdict on it whole. */
+static void agrees(const oc_event *e, const oc_buf *blocks, size_t *accepted, size_t *refused)
+{
+    oc_error err;
+
+    if (full_parse_accepts(&blocks[3], &e[3])) {
+        ++*accepted;
+        if (gate_blocks(e, blocks, 4, "Europe/Paris", NULL, &err) != 0) {
+            fail_msg("the gate refuses what libical accepts (%s):\n%s", err.text, blocks[3].data);
+        }
+    } else {
+        ++*refused;
+        if (gate_blocks(e, blocks, 4, "Europe/Paris", NULL, &err) != -1) {
+            fail_msg("the gate accepts what libical refuses:\n%s", blocks[3].data);
+        }
+    }
+}
+
+static void value_block(oc_buf *b, const char *uid);
+
+/* Four events with an alarm, by 'make', for the agreement tests. */
+static void good_events(oc_event e[4], oc_buf blocks[4], void (*make)(oc_buf *, const char *))
+{
+    for (size_t i = 0; i < 4; i++) {
+        gate_event_for(&e[i], i);
+        e[i].has_alarm = true;
+        make(&blocks[i], e[i].uid);
+    }
+}
+
+static void alarm_block(oc_buf *b, const char *uid)
+{
+    gate_block(b, uid, GOOD_STAMP, GOOD_END, true);
+}
+
+static uint64_t next_random(uint64_t x) /* xorshift64 */
+{
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
 /* Remembering accepted lines changes no verdict: events with one byte
  * changed, dropped or doubled somewhere, checked after good events filled
  * the memo, are refused exactly when libical parsing them whole refuses. */
@@ -328,22 +372,15 @@ static void test_verify_memo_agrees_with_full_parse(void **state)
     size_t refused = 0, accepted = 0;
 
     (void)state;
-    for (size_t i = 0; i < 4; i++) {
-        gate_event_for(&e[i], i);
-        e[i].has_alarm = true;
-        gate_block(&blocks[i], e[i].uid, GOOD_STAMP, GOOD_END, true);
-    }
+    good_events(e, blocks, alarm_block);
     for (int round = 0; round < 3000; round++) {
         oc_buf *b = &blocks[3];
         size_t at;
         char c;
-        oc_error err;
         int op;
 
-        gate_block(b, e[3].uid, GOOD_STAMP, GOOD_END, true);
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
+        alarm_block(b, e[3].uid);
+        rng = next_random(rng);
         at = (size_t)(rng % b->len);
         op = (int)((rng >> 32) % 3);
         c = pool[(rng >> 40) % (sizeof(pool) - 1)];
@@ -361,17 +398,86 @@ static void test_verify_memo_agrees_with_full_parse(void **state)
         if (memchr(b->data, '\0', b->len) != NULL) {
             continue; /* a NUL ends the text for libical: not a published byte */
         }
-        if (full_parse_accepts(b, &e[3])) {
-            accepted++;
-            if (gate_blocks(e, blocks, 4, "Europe/Paris", NULL, &err) != 0) {
-                fail_msg("the gate refuses what libical accepts (%s):\n%s", err.text, b->data);
-            }
-        } else {
-            refused++;
-            if (gate_blocks(e, blocks, 4, "Europe/Paris", NULL, &err) != -1) {
-                fail_msg("the gate accepts what libical refuses:\n%s", b->data);
-            }
+        agrees(e, blocks, &accepted, &refused);
+    }
+    assert_true(refused > 100 && accepted > 100);
+    for (size_t i = 0; i < 4; i++) {
+        oc_buf_free(&blocks[i]);
+    }
+}
+
+/* One event of the lines the line-by-line path reads by their prefix: a
+ * folded description with escapes, a zoned time (a TZID, whose value must
+ * hold no colon), a property libical splits at commas. */
+static void value_block(oc_buf *b, const char *uid)
+{
+    oc_buf_reset(b);
+    oc_buf_puts(b, "BEGIN:VEVENT\r\nUID:");
+    oc_buf_puts(b, uid);
+    oc_buf_puts(b, "\r\n" GOOD_STAMP "DTSTART;VALUE=DATE:20230717\r\n"
+                   "DTEND;TZID=Europe/Paris:20230719T183000\r\n"
+                   "SUMMARY:Livraison indicative (commande du 17-18 juillet 2023)\r\n"
+                   "DESCRIPTION:Livraison indicative des commandes pass\xc3\xa9"
+                   "es lors de la s\r\n"
+                   " ession : les jeudi 27 et vendredi 28 juillet 2023.\\nPlanifiez\\, ensui\r\n"
+                   " te\\; les rendez-vous.\r\n"
+                   "CATEGORIES:Vaccins\\,Covid\r\n"
+                   "URL:https://example.org/a/b\r\nTRANSP:TRANSPARENT\r\n"
+                   "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT15M\r\n"
+                   "END:VALARM\r\nEND:VEVENT\r\n");
+}
+
+/* Reading a line by its prefix changes no verdict either: after good events
+ * taught the gate their prefixes, events with a value changed (a byte
+ * swapped, dropped or added after the line's first colon, or a fold
+ * added) are refused exactly when libical parsing them whole refuses. */
+static void test_verify_values_agree_with_full_parse(void **state)
+{
+    static const char pool[] = "0123456789TZ:;,\\\" \t-+/Px\xc3"
+                               "\xa9";
+    uint64_t rng = 0x2545f4914f6cdd1dULL;
+    oc_buf blocks[4] = {{0}, {0}, {0}, {0}};
+    oc_event e[4];
+    size_t refused = 0, accepted = 0;
+
+    (void)state;
+    good_events(e, blocks, value_block);
+    for (int round = 0; round < 4000; round++) {
+        oc_buf *b = &blocks[3];
+        size_t at, line;
+        const char *colon;
+        int op;
+
+        value_block(b, e[3].uid);
+        rng = next_random(rng);
+
+        /* A place in a value: after the first colon of a content line. */
+        at = (size_t)(rng % b->len);
+        line = at;
+        while (line > 0 && !(b->data[line - 1] == '\n' && b->data[line] != ' ')) {
+            line--;
         }
+        colon = memchr(b->data + line, ':', b->len - line);
+        if (colon == NULL || (size_t)(colon - b->data) >= at || b->data[at] == '\r' ||
+            b->data[at] == '\n') {
+            continue;
+        }
+        op = (int)((rng >> 32) % 4);
+        if (op == 0) {
+            b->data[at] = pool[(rng >> 40) % (sizeof(pool) - 1)];
+        } else if (op == 1) {
+            memmove(b->data + at, b->data + at + 1, b->len - at);
+            b->len--;
+        } else {
+            const char *add = op == 2 ? &pool[(rng >> 40) % (sizeof(pool) - 1)] : "\r\n ";
+            size_t n = op == 2 ? 1 : 3;
+
+            oc_buf_grow(b, n);
+            memmove(b->data + at + n, b->data + at, b->len - at + 1);
+            memcpy(b->data + at, add, n);
+            b->len += n;
+        }
+        agrees(e, blocks, &accepted, &refused);
     }
     assert_true(refused > 100 && accepted > 100);
     for (size_t i = 0; i < 4; i++) {
@@ -455,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_verify_first_refusal_stops),
         cmocka_unit_test(test_verify_reads_the_zone),
         cmocka_unit_test(test_verify_memo_agrees_with_full_parse),
+        cmocka_unit_test(test_verify_values_agree_with_full_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
