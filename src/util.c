@@ -88,26 +88,6 @@ void oc_buf_grow(oc_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void oc_buf_add(oc_buf *b, const void *data, size_t len)
-{
-    oc_buf_grow(b, len);
-    if (len != 0) {
-        memcpy(b->data + b->len, data, len);
-    }
-    b->len += len;
-    b->data[b->len] = '\0';
-}
-
-void oc_buf_puts(oc_buf *b, const char *s)
-{
-    oc_buf_add(b, s, strlen(s));
-}
-
-void oc_buf_putc(oc_buf *b, char c)
-{
-    oc_buf_add(b, &c, 1);
-}
-
 void oc_buf_printf(oc_buf *b, const char *fmt, ...)
 {
     va_list ap;
