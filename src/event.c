@@ -118,16 +118,15 @@ oc_texter *oc_texter_new(const oc_def *def, const oc_tmpl *tmpl, const char *cal
     return tx;
 }
 
-static void texts_free(texts *t)
+/* Applies 'op' (oc_buf_free or oc_buf_reset) to every text of 't'. */
+static void texts_each(texts *t, void (*op)(oc_buf *))
 {
-    oc_buf_free(&t->session);
-    oc_buf_free(&t->session_short);
-    oc_buf_free(&t->session_last);
-    oc_buf_free(&t->delivery);
-    oc_buf_free(&t->delivery_short);
-    oc_buf_free(&t->confirmation);
-    oc_buf_free(&t->appointments);
-    oc_buf_free(&t->extra);
+    oc_buf *all[] = {&t->session,        &t->session_short, &t->session_last, &t->delivery,
+                     &t->delivery_short, &t->confirmation,  &t->appointments, &t->extra};
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        op(all[i]);
+    }
 }
 
 void oc_texter_free(oc_texter *tx)
@@ -135,7 +134,7 @@ void oc_texter_free(oc_texter *tx)
     if (tx == NULL) {
         return;
     }
-    texts_free(&tx->cache);
+    texts_each(&tx->cache, oc_buf_free);
     oc_buf_free(&tx->summary);
     oc_buf_free(&tx->description);
     oc_buf_free(&tx->alarm);
@@ -214,8 +213,7 @@ int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_erro
 
     memset(out, 0, sizeof(*out));
     if (tx->cached_slot != slot) {
-        texts_free(t);
-        memset(t, 0, sizeof(*t));
+        texts_each(t, oc_buf_reset); /* kept for the next slot's texts */
         tx->cached_slot = NULL;
         if (make_texts(tx, slot, t, err) != 0) {
             return -1;

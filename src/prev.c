@@ -46,12 +46,13 @@ static void stamp_text(int64_t t, char out[17])
         (d.year % 10000 + 10000) % 10000, d.month, d.day, sec / 3600, sec % 3600 / 60, sec % 60};
     char *p = out;
 
+    /* Digits by hand: two stamps are written for every event. */
     for (int i = 0; i < 6; i++) {
         int width = i == 0 ? 4 : 2;
-        char text[21];
-        size_t n = oc_uint_text((uint64_t)fields[i], width, text);
 
-        memcpy(p, text + n - (size_t)width, (size_t)width);
+        for (int k = width - 1, v = fields[i]; k >= 0; k--, v /= 10) {
+            p[k] = (char)('0' + v % 10);
+        }
         p += width;
         if (i == 2) {
             *p++ = 'T';
@@ -770,7 +771,9 @@ void oc_prev_stamp_lines(const oc_prev_match *m, oc_buf *out)
     stamp_text(m->dtstamp, text);
     oc_buf_puts(out, "DTSTAMP:");
     oc_buf_add(out, text, 16);
-    stamp_text(m->last_modified, text);
+    if (m->last_modified != m->dtstamp) {
+        stamp_text(m->last_modified, text);
+    }
     oc_buf_puts(out, "\r\nLAST-MODIFIED:");
     oc_buf_add(out, text, 16);
     oc_buf_puts(out, "\r\nSEQUENCE:");

@@ -442,7 +442,9 @@ int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t 
         }
         n = (size_t)(close - open - 1);
         for (i = 0; i < nvars; i++) {
-            if (strlen(vars[i].name) == n && memcmp(vars[i].name, open + 1, n) == 0) {
+            const char *name = vars[i].name;
+
+            if (name[0] == open[1] && strncmp(name, open + 1, n) == 0 && name[n] == '\0') {
                 break;
             }
         }
@@ -512,6 +514,21 @@ int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err)
     return oc_tmpl_expand(t, "date", vars, 4, out, err);
 }
 
+/* "<prefix><suffix>" into 'key' (a template key: short, ours). */
+static const char *key_of(char key[48], const char *prefix, const char *suffix)
+{
+    size_t a = strlen(prefix), b = strlen(suffix);
+
+    if (a + b >= 48) {
+        b = a >= 47 ? 0 : 47 - a;
+        a = a >= 47 ? 47 : a;
+    }
+    memcpy(key, prefix, a);
+    memcpy(key + a, suffix, b);
+    key[a + b] = '\0';
+    return key;
+}
+
 static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last, oc_buf *out,
                 oc_error *err)
 {
@@ -526,8 +543,7 @@ static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last,
                      {"year1", a.year},       {"weekday2", b.weekday}, {"day2", b.day_text},
                      {"month2", b.month},     {"year2", b.year}};
     if (first == last) {
-        snprintf(key, sizeof(key), "%s.day", prefix);
-        return oc_tmpl_expand(t, key, vars, 4, out, err);
+        return oc_tmpl_expand(t, key_of(key, prefix, ".day"), vars, 4, out, err);
     }
     if (da.year != db.year) {
         shape = "";
@@ -540,9 +556,11 @@ static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last,
     /* Two consecutive days read "lundi 17 et mardi 18", longer spans
      * "du lundi 17 au vendredi 21": a language may word them apart. */
     if (last == first + 1 && strcmp(prefix, "span") == 0) {
-        snprintf(key, sizeof(key), "%s.two%s", prefix, shape);
+        char two[48];
+
+        key_of(key, prefix, key_of(two, ".two", shape));
     } else {
-        snprintf(key, sizeof(key), "%s%s", prefix, shape);
+        key_of(key, prefix, shape);
     }
     return oc_tmpl_expand(t, key, vars, 8, out, err);
 }
@@ -559,13 +577,13 @@ int oc_tmpl_span_short(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out,
 
 int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err)
 {
-    char h[16], m[16], h12[16];
+    char h[21], m[21], h12[21];
     const char *ampm;
     int hour = minutes / 60;
 
-    snprintf(h, sizeof(h), "%02d", hour);
-    snprintf(m, sizeof(m), "%02d", minutes % 60);
-    snprintf(h12, sizeof(h12), "%d", hour % 12 == 0 ? 12 : hour % 12);
+    oc_uint_text((uint64_t)hour, 2, h); /* a time of day: 0 <= minutes < 1440 */
+    oc_uint_text((uint64_t)(minutes % 60), 2, m);
+    oc_uint_text((uint64_t)(hour % 12 == 0 ? 12 : hour % 12), 0, h12);
     ampm = oc_tmpl_get(t, hour < 12 ? "time.am" : "time.pm");
     oc_var vars[] = {{"hour", h}, {"minute", m}, {"hour12", h12}, {"ampm", ampm}};
     return oc_tmpl_expand(t, "time", vars, 4, out, err);
