@@ -4,7 +4,7 @@
  * rename(2) (as redis' rdbSave), the folder's fsync, and an flock(2) so that
  * two cron runs never interleave (DESIGN §4). Files the run no longer makes
  * are unlinked at the commit, once every rename is done. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* sync_file_range(2) */
 
 #include "ordercal/out.h"
 
@@ -22,8 +22,9 @@
 #include "ordercal/util.h"
 
 #define LOCK_NAME ".ordercal.lock"
-#define TMP_SUFFIX_LEN 7 /* ".XXXXXX" */
-#define OUT_BUF 65536    /* what a file is written and compared by */
+#define TMP_SUFFIX_LEN 7   /* ".XXXXXX" */
+#define OUT_BUF 65536      /* what a file is written and compared by */
+#define OUT_KICK (1 << 20) /* written bytes after which their write-back is started */
 
 /* A file is compared with its target as it is written: while it equals the
  * target's first bytes nothing is written, so that an unchanged file costs a
@@ -40,8 +41,9 @@ typedef struct {
     int old_fd;   /* the target, to compare with; -1 when there is none */
     bool exists;  /* the target exists */
     bool differs;
-    bool made;  /* the temporary file exists */
-    off_t same; /* bytes written so far, equal to the target's first ones */
+    bool made;             /* the temporary file exists */
+    off_t same;            /* bytes written so far, equal to the target's first ones */
+    off_t written, kicked; /* bytes in the temporary file; those whose write-back started */
     bool finished, committed;
     oc_out_status status;
     char *buf; /* OUT_BUF bytes while the file is written; NULL once it is finished */
@@ -305,6 +307,17 @@ static int write_all(out_file *f, const char *data, size_t len, oc_error *err)
         }
         off += (size_t)n;
     }
+
+    /* Start the write-back of each megabyte as it is written, so that the
+     * fsync before the rename waits for the last one only (Linux; elsewhere
+     * the fsync does it all). A hint: the fsync reports any error. */
+    f->written += (off_t)len;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (f->written - f->kicked >= OUT_KICK) {
+        (void)sync_file_range(f->fd, f->kicked, f->written - f->kicked, SYNC_FILE_RANGE_WRITE);
+        f->kicked = f->written;
+    }
+#endif
     return 0;
 }
 
