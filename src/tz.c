@@ -822,41 +822,40 @@ static void find_governed(oc_tz *tz)
 static char *link_target(const char *dir, const char *name)
 {
     char path[4096], *target = NULL;
-    size_t n = strlen(name);
+    unsigned char *data;
+    size_t len = 0;
     int hops = 0;
-    FILE *fp;
 
     if (snprintf(path, sizeof(path), "%s/tzdata.zi", dir) >= (int)sizeof(path) ||
-        (fp = fopen(path, "r")) == NULL) {
+        (data = read_file(path, &len)) == NULL) {
         return NULL;
     }
+
+    /* Read once, searched in memory: a zone is looked up on every build. */
     for (;;) {
-        char line[512], *found = NULL;
+        const char *text = (const char *)data, *end = text + len, *line, *found = NULL;
         const char *want = target != NULL ? target : name;
+        size_t n = strlen(want), found_len = 0;
 
-        n = strlen(want);
-        rewind(fp);
-        while (fgets(line, sizeof(line), fp) != NULL) {
-            char *sp;
-            size_t len = strcspn(line, "\n");
+        for (line = text; line < end && found == NULL;) {
+            const char *nl = memchr(line, '\n', (size_t)(end - line));
+            const char *stop = nl != NULL ? nl : end, *sp;
 
-            line[len] = '\0';
-            if (line[0] != 'L' || line[1] != ' ' || (sp = strchr(line + 2, ' ')) == NULL) {
-                continue;
+            if (stop - line > 2 && line[0] == 'L' && line[1] == ' ' &&
+                (sp = memchr(line + 2, ' ', (size_t)(stop - line - 2))) != NULL &&
+                (size_t)(stop - (sp + 1)) == n && memcmp(sp + 1, want, n) == 0) {
+                found = line + 2;
+                found_len = (size_t)(sp - line - 2);
             }
-            if ((size_t)(line + len - (sp + 1)) == n && memcmp(sp + 1, want, n) == 0) {
-                found = oc_xstrndup(line + 2, (size_t)(sp - line - 2));
-                break;
-            }
+            line = stop + 1;
         }
         if (found == NULL || ++hops > 8) {
-            free(found);
             break;
         }
         free(target);
-        target = found;
+        target = oc_xstrndup(found, found_len);
     }
-    fclose(fp);
+    free(data);
     return target;
 }
 
