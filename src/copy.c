@@ -18,11 +18,12 @@
 #define COPY_KIND OC_KIND_CONFIRMATION
 
 /* What the copies of one calendar share: their texter, their header, and
- * the last VTIMEZONE (copies of the same years have the same bytes) once
- * checked with the header, with the gate that reads their events. */
+ * the last VTIMEZONE (copies of the same observances have the same bytes)
+ * once checked with the header, with the gate that reads their events. */
 struct oc_copy_cache {
     oc_texter *tx;
     oc_buf header;
+    oc_tz_rules rules; /* the observances of 'vtz' */
     oc_buf vtz;
     oc_verify *gate; /* NULL until an event needs it */
     int gate_year;
@@ -79,6 +80,7 @@ void oc_copies_rendered(oc_copies *copies)
         oc_texter_free(copies->cache->tx);
         oc_buf_free(&copies->cache->header);
         oc_buf_free(&copies->cache->vtz);
+        oc_tz_rules_free(&copies->cache->rules);
         oc_verify_free(copies->cache->gate);
         free(copies->cache);
         copies->cache = NULL;
@@ -143,22 +145,31 @@ static int copy_texts(const oc_copy_input *in, oc_texter *tx, oc_copy *c, const 
  * of the event's instants, both checked unless they are the last copy's. */
 static int frame(const oc_def *def, const oc_event *e, oc_copy_cache *cache, oc_error *err)
 {
+    oc_tz_rules rules = {0, NULL};
     oc_buf vtz = {0};
     int rc = 0;
 
     if (cache->header.len == 0 && oc_ics_copy_header(&cache->header, err) != 0) {
         return -1;
     }
-    if (oc_ics_vtimezone(def->tz, e->span->utc_start, e->span->utc_end, &vtz, err) != 0) {
+    if (oc_tz_rules_for_range(def->tz, e->span->utc_start, e->span->utc_end, &rules, err) != 0) {
+        return -1;
+    }
+    if (cache->vtz.len > 0 && oc_tz_rules_equal(&rules, &cache->rules)) {
+        oc_tz_rules_free(&rules); /* the last copy's VTIMEZONE, checked then */
+        return 0;
+    }
+    oc_buf_reset(&cache->vtz);
+    oc_tz_rules_free(&cache->rules);
+    oc_verify_free(cache->gate);
+    cache->gate = NULL;
+    if (oc_ics_vtimezone_of(def->tz, &rules, &vtz, err) != 0 ||
+        oc_verify_header(&cache->header, &vtz, err) != 0) {
         rc = -1;
-    } else if (vtz.len != cache->vtz.len || memcmp(vtz.data, cache->vtz.data, vtz.len) != 0) {
-        rc = oc_verify_header(&cache->header, &vtz, err);
-        oc_buf_reset(&cache->vtz);
-        oc_verify_free(cache->gate);
-        cache->gate = NULL;
-        if (rc == 0) {
-            oc_buf_add(&cache->vtz, vtz.data, vtz.len);
-        }
+        oc_tz_rules_free(&rules);
+    } else {
+        oc_buf_add(&cache->vtz, vtz.data, vtz.len);
+        cache->rules = rules;
     }
     oc_buf_free(&vtz);
     return rc;

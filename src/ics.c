@@ -514,23 +514,30 @@ int oc_ics_copy_header(oc_buf *out, oc_error *err)
     return rc;
 }
 
-int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_error *err)
+int oc_ics_vtimezone_of(const oc_tz *tz, const oc_tz_rules *rules, oc_buf *out, oc_error *err)
 {
-    oc_tz_rules rules = {0, NULL};
+    icalcomponent *vtz = build_vtimezone(tz, rules);
     oc_buf lines = {0};
-    icalcomponent *vtz;
     int rc = -1;
 
-    if (oc_tz_rules_for_range(tz, from, to, &rules, err) != 0) {
-        return -1;
-    }
-    vtz = build_vtimezone(tz, &rules);
     if (oc_ics_serialise(vtz, &lines, "the VTIMEZONE", err) == 0) {
         fold_lines(&lines, out, 0);
         rc = 0;
     }
     icalcomponent_free(vtz);
-    oc_tz_rules_free(&rules);
     oc_buf_free(&lines);
+    return rc;
+}
+
+int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_error *err)
+{
+    oc_tz_rules rules = {0, NULL};
+    int rc;
+
+    if (oc_tz_rules_for_range(tz, from, to, &rules, err) != 0) {
+        return -1;
+    }
+    rc = oc_ics_vtimezone_of(tz, &rules, out, err);
+    oc_tz_rules_free(&rules);
     return rc;
 }

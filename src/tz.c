@@ -1316,6 +1316,28 @@ done:
     return rc;
 }
 
+bool oc_tz_rules_equal(const oc_tz_rules *a, const oc_tz_rules *b)
+{
+    if (a->count != b->count) {
+        return false;
+    }
+    for (size_t i = 0; i < a->count; i++) {
+        const oc_tz_observance *x = &a->obs[i], *y = &b->obs[i];
+
+        if (x->is_dst != y->is_dst || x->offset_from != y->offset_from ||
+            x->offset_to != y->offset_to || strcmp(x->name, y->name) != 0 ||
+            x->dtstart_local != y->dtstart_local || x->has_rule != y->has_rule ||
+            x->rule_month != y->rule_month || x->rule_week != y->rule_week ||
+            x->rule_weekday != y->rule_weekday || x->rule_monthday != y->rule_monthday ||
+            x->rdate_count != y->rdate_count ||
+            (x->rdate_count > 0 &&
+             memcmp(x->rdates_local, y->rdates_local, x->rdate_count * sizeof(int64_t)) != 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void oc_tz_rules_free(oc_tz_rules *r)
 {
     if (r == NULL) {

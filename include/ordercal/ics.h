@@ -43,6 +43,10 @@ int oc_ics_copy_header(oc_buf *out, oc_error *err);
  * Returns 0, or -1 with 'err' set. */
 int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_error *err);
 
+/* The same for observances 'rules' of 'tz' already computed (see
+ * oc_tz_rules_for_range()), for a caller that keeps them. */
+int oc_ics_vtimezone_of(const oc_tz *tz, const oc_tz_rules *rules, oc_buf *out, oc_error *err);
+
 /* Writes into 'lines' (reset first) the logical lines of 'e' with the texts
  * 't', each ending in '\n', without DTSTAMP, LAST-MODIFIED and SEQUENCE:
  * what prev.h digests. 'tzid' names the zone of timed events. */

@@ -92,6 +92,9 @@ typedef struct {
 int oc_tz_rules_for_range(const oc_tz *tz, int64_t from, int64_t to, oc_tz_rules *out,
                           oc_error *err);
 
+/* Whether 'a' and 'b' describe the same observances (and so the same VTIMEZONE). */
+bool oc_tz_rules_equal(const oc_tz_rules *a, const oc_tz_rules *b);
+
 /* Frees what oc_tz_rules_for_range() allocated and empties 'r'. Accepts NULL and an
  * emptied or zero-initialised 'r'. */
 void oc_tz_rules_free(oc_tz_rules *r);
