@@ -22,9 +22,12 @@ typedef struct {
 } entry;
 
 struct oc_tmpl {
-    entry *entries;
+    entry *entries; /* sorted by key for bsearch once loading is done */
     size_t count;
-    bool sorted; /* by key, for bsearch, once loading is done */
+
+    /* While loading: the entries by a hash of their key (index + 1; 0 is
+     * free), 'slots' a power of two over twice 'count'. */
+    size_t *index, slots;
 
     /* Looked up once: the date words every event needs. */
     const char *months[12], *weekdays[7], *days[31];
@@ -191,6 +194,32 @@ static bool unescape(char *s)
     return true;
 }
 
+/* The slot of 'key' in the loading index: its entry's, or the free one it
+ * would take. */
+static size_t *index_slot(const oc_tmpl *t, const char *key)
+{
+    size_t i = (size_t)oc_digest(key, strlen(key)) & (t->slots - 1);
+
+    while (t->index[i] != 0 && strcmp(t->entries[t->index[i] - 1].key, key) != 0) {
+        i = (i + 1) & (t->slots - 1);
+    }
+    return &t->index[i];
+}
+
+/* Adds the entry just appended to the loading index, growing it first. */
+static void index_add(oc_tmpl *t)
+{
+    if (2 * t->count > t->slots) {
+        free(t->index);
+        t->slots = t->slots != 0 ? 2 * t->slots : 256;
+        t->index = oc_xcalloc(t->slots, sizeof(*t->index));
+        for (size_t i = 0; i + 1 < t->count; i++) {
+            *index_slot(t, t->entries[i].key) = i + 1;
+        }
+    }
+    *index_slot(t, t->entries[t->count - 1].key) = t->count;
+}
+
 static int load_file(oc_tmpl *t, const char *path, const char *file, oc_error *err)
 {
     FILE *fp = fopen(path, "r");
@@ -226,7 +255,7 @@ static int load_file(oc_tmpl *t, const char *path, const char *file, oc_error *e
                          "malformed template line (a key, '=', UTF-8 text; escapes \\n \\\\)");
             goto done;
         }
-        if (oc_tmpl_get(t, key) != NULL) {
+        if (t->slots != 0 && *index_slot(t, key) != 0) {
             oc_error_set(err, OC_E_VALUE, file, (oc_pos){lineno, 1}, "key '%s' is defined twice",
                          key);
             goto done;
@@ -240,6 +269,7 @@ static int load_file(oc_tmpl *t, const char *path, const char *file, oc_error *e
         t->entries[t->count].file = file;
         t->entries[t->count].line = lineno;
         t->count++;
+        index_add(t);
     }
     if (ferror(fp)) {
         oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
@@ -265,6 +295,12 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
         if (load_file(t, path.data, t->files[i], err) != 0) {
             goto fail;
         }
+    }
+    free(t->index);
+    t->index = NULL;
+    t->slots = 0;
+    if (t->count > 1) {
+        qsort(t->entries, t->count, sizeof(*t->entries), cmp_entry);
     }
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
         if (oc_tmpl_get(t, required[i]) == NULL) {
@@ -294,10 +330,6 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
             }
         }
     }
-    if (t->count > 1) {
-        qsort(t->entries, t->count, sizeof(*t->entries), cmp_entry);
-    }
-    t->sorted = true;
     for (int i = 0; i < 12; i++) {
         oc_buf_reset(&path);
         oc_buf_printf(&path, "month.%d", i + 1);
@@ -380,6 +412,7 @@ void oc_tmpl_free(oc_tmpl *t)
         free(t->entries[i].value);
     }
     free(t->entries);
+    free(t->index);
     for (size_t i = 0; i < 3; i++) {
         free(t->files[i]);
     }
@@ -388,18 +421,11 @@ void oc_tmpl_free(oc_tmpl *t)
 
 static const entry *find(const oc_tmpl *t, const char *key)
 {
-    if (t->sorted) {
-        entry probe;
+    entry probe;
 
-        probe.key = (char *)key;
-        return bsearch(&probe, t->entries, t->count, sizeof(*t->entries), cmp_entry);
-    }
-    for (size_t i = 0; i < t->count; i++) {
-        if (strcmp(t->entries[i].key, key) == 0) {
-            return &t->entries[i];
-        }
-    }
-    return NULL;
+    probe.key = (char *)key;
+    return t->count > 0 ? bsearch(&probe, t->entries, t->count, sizeof(*t->entries), cmp_entry)
+                        : NULL;
 }
 
 const char *oc_tmpl_get(const oc_tmpl *t, const char *key)
