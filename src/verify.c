@@ -100,10 +100,12 @@ typedef struct {
 
 struct oc_verify {
     const char *tzid;
-    char *vtimezone;        /* the published VTIMEZONE; NULL without timed events */
-    int last_year;          /* the latest year a timed event needs from the zone */
-    icaltimezone *zone;     /* read from 'vtimezone' on first use */
-    memo_entry *memo;       /* MEMO_SLOTS entries, allocated on first use */
+    char *vtimezone;    /* the published VTIMEZONE; NULL without timed events */
+    int last_year;      /* the latest year a timed event needs from the zone */
+    icaltimezone *zone; /* read from 'vtimezone' on first use */
+    uint32_t *memo;     /* MEMO_SLOTS entries of 'pool' (index + 1; 0: none), on first use */
+    memo_entry *pool;   /* the entries, as many as slots in use: few pages to touch */
+    size_t pool_count, pool_cap;
     prefix_entry *prefixes; /* PREFIX_SLOTS entries, allocated with 'memo' */
     oc_buf reduced;         /* the lines of the event libical has not seen */
     oc_buf value;           /* a line's value, or a lone line to parse */
@@ -294,13 +296,22 @@ static void remember(oc_verify *ctx, size_t ncand)
 {
     for (size_t i = 0; i < ncand; i++) {
         const memo_candidate *m = &ctx->cand[i];
-        memo_entry *e = &ctx->memo[m->hash % MEMO_SLOTS];
+        uint32_t *slot = &ctx->memo[m->hash % MEMO_SLOTS];
+        memo_entry *e;
         char name[64];
 
         line_name(m->bytes, m->len, name);
         if (name[0] == '\0' || strcasecmp(name, "UID") == 0 || strcasecmp(name, "DTSTART") == 0) {
             continue;
         }
+        if (*slot == 0) {
+            if (ctx->pool_count == ctx->pool_cap) {
+                ctx->pool_cap = ctx->pool_cap != 0 ? 2 * ctx->pool_cap : 32;
+                ctx->pool = oc_xrealloc(ctx->pool, ctx->pool_cap * sizeof(*ctx->pool));
+            }
+            *slot = (uint32_t)++ctx->pool_count;
+        }
+        e = &ctx->pool[*slot - 1];
         e->hash = m->hash;
         e->parent = m->parent;
         e->dtstamp = strcasecmp(name, "DTSTAMP") == 0;
@@ -583,9 +594,10 @@ static size_t walk(oc_verify *ctx, const char *text, size_t len, const oc_event 
         case LINE_PROPERTY:
             if (n <= MEMO_LINE && deeper == 0) {
                 uint64_t h = line_hash(parent, text + start, n);
-                const memo_entry *e = &ctx->memo[h % MEMO_SLOTS];
+                uint32_t slot = ctx->memo[h % MEMO_SLOTS];
+                const memo_entry *e = slot != 0 ? &ctx->pool[slot - 1] : NULL;
 
-                if (e->hash == h && e->parent == parent && e->len == n &&
+                if (e != NULL && e->hash == h && e->parent == parent && e->len == n &&
                     memcmp(e->bytes, text + start, n) == 0) {
                     f->dtstamp |= e->dtstamp && parent == ICAL_VEVENT_COMPONENT;
                     start = end;
@@ -751,6 +763,7 @@ void oc_verify_free(oc_verify *v)
         return;
     }
     free(v->memo);
+    free(v->pool);
     free(v->prefixes);
     oc_buf_free(&v->value);
     free(v->cand);
