@@ -74,6 +74,7 @@ struct oc_build {
     size_t nwarnings;
     oc_build_file *files;
     size_t nfiles;
+    oc_verify_zones *zones; /* libical's reading of each VTIMEZONE, for every gate */
 };
 
 oc_build *oc_build_new(const oc_build_opts *opts)
@@ -81,6 +82,7 @@ oc_build *oc_build_new(const oc_build_opts *opts)
     oc_build *b = oc_xcalloc(1, sizeof(*b));
 
     b->opts = *opts;
+    b->zones = oc_verify_zones_new();
     if (opts->templates == NULL) {
         b->opts.templates = b->templates = oc_find_data("templates", true);
     }
@@ -100,6 +102,7 @@ void oc_build_free(oc_build *b)
         oc_sched_free(b->cals[i].sched);
         oc_def_free(b->cals[i].def);
     }
+    oc_verify_zones_free(b->zones); /* after the copies' gates */
     for (size_t i = 0; i < b->ntmpls; i++) {
         free(b->tmpls[i].language);
         oc_tmpl_free(b->tmpls[i].tmpl);
@@ -642,7 +645,8 @@ static int render_feed(oc_build *b, calendar *cal, const oc_def_feed *feed, oc_o
                          def->tz,
                          templates_for(b, def, feed, err),
                          base_url_of(b, def),
-                         b->opts.now};
+                         b->opts.now,
+                         b->zones};
 
     oc_buf_printf(&name, "%s.ics", feed->id.value);
     f = add_file(b, name.data, true);
@@ -674,7 +678,7 @@ done:
  * previous file and gated as a feed's events are. */
 static int render_copies(oc_build *b, calendar *cal, oc_out *out, oc_error *err)
 {
-    oc_copy_input in = {cal->def, templates_for(b, cal->def, NULL, err), b->opts.now};
+    oc_copy_input in = {cal->def, templates_for(b, cal->def, NULL, err), b->opts.now, b->zones};
     oc_buf bytes = {0};
     int rc = in.tmpl != NULL ? 0 : -1;
 

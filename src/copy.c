@@ -176,11 +176,11 @@ static int frame(const oc_def *def, const oc_event *e, oc_copy_cache *cache, oc_
 }
 
 /* The gate of the cached VTIMEZONE, reading times up to 'year'. */
-static oc_verify *gate_for(const oc_def *def, oc_copy_cache *cache, int year)
+static oc_verify *gate_for(const oc_copy_input *in, oc_copy_cache *cache, int year)
 {
     if (cache->gate == NULL || cache->gate_year < year) {
         oc_verify_free(cache->gate);
-        cache->gate = oc_verify_new(oc_tz_name(def->tz), &cache->vtz, year);
+        cache->gate = oc_verify_new(oc_tz_name(in->def->tz), &cache->vtz, year, in->zones);
         cache->gate_year = year;
     }
     return cache->gate;
@@ -214,7 +214,7 @@ int oc_copy_render(const oc_copy_input *in, oc_copies *copies, size_t i, oc_prev
     /* A copy published before, byte for byte, passed the gate then. */
     if (!oc_prev_republished(prev, &m, block.data, block.len) &&
         oc_verify_event(
-            gate_for(in->def, cache, oc_date_from_day(oc_day_floor(e.span->utc_end)).year + 1),
+            gate_for(in, cache, oc_date_from_day(oc_day_floor(e.span->utc_end)).year + 1),
             block.data, block.len, &e, err) != 0) {
         goto done;
     }

@@ -36,7 +36,8 @@ static int begin(const oc_feed_input *in, oc_feed_sink sink, void *ctx, oc_verif
         emit(sink, ctx, &vtz, err) != 0) {
         goto done;
     }
-    *gate = oc_verify_new(oc_tz_name(in->tz), &vtz, oc_date_from_day(oc_day_floor(tmax)).year + 1);
+    *gate = oc_verify_new(oc_tz_name(in->tz), &vtz, oc_date_from_day(oc_day_floor(tmax)).year + 1,
+                          in->zones);
     rc = 0;
 done:
     oc_buf_free(&header);

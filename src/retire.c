@@ -210,7 +210,8 @@ int oc_retire_render(const oc_retire_input *in, const char *text, size_t len, oc
     if (tz == NULL || retire_header(in, text, len, &at, &header, err) != 0) {
         goto done;
     }
-    gate = oc_verify_new(oc_tz_name(tz), NULL, oc_date_from_day(oc_day_floor(in->now)).year + 1);
+    gate =
+        oc_verify_new(oc_tz_name(tz), NULL, oc_date_from_day(oc_day_floor(in->now)).year + 1, NULL);
     while (next_line(text, len, &at, &it)) {
         const char *l = it.logical.data;
 

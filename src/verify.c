@@ -98,10 +98,24 @@ typedef struct {
     tz_param tz;
 } prefix_entry;
 
+/* One VTIMEZONE as libical read it, expanded to 'year'. */
+typedef struct {
+    char *vtimezone;
+    icaltimezone *zone;
+    int year;
+} zone_entry;
+
+struct oc_verify_zones {
+    zone_entry *items;
+    size_t count;
+};
+
 struct oc_verify {
     const char *tzid;
-    char *vtimezone;    /* the published VTIMEZONE; NULL without timed events */
-    int last_year;      /* the latest year a timed event needs from the zone */
+    char *vtimezone;        /* the published VTIMEZONE; NULL without timed events */
+    int last_year;          /* the latest year a timed event needs from the zone */
+    oc_verify_zones *zones; /* where 'zone' is kept: the run's, or 'own' */
+    oc_verify_zones own;
     icaltimezone *zone; /* read from 'vtimezone' on first use */
     uint32_t *memo;     /* MEMO_SLOTS entries of 'pool' (index + 1; 0: none), on first use */
     memo_entry *pool;   /* the entries, as many as slots in use: few pages to touch */
@@ -153,40 +167,87 @@ static icalcomponent *parse_back(const char *text, const oc_event *it, oc_error 
     return c;
 }
 
-/* The zone as libical reads it from our own VTIMEZONE, its table of changes
- * extended once to the last year needed (extending it year after year as
- * the events go on costs more than the parse). */
+/* Extends libical's table of the zone's changes to the end of 'year' once
+ * (extending it year after year as the events go on costs more than the
+ * parse). */
+static void cover(zone_entry *z, int year)
+{
+    struct icaltimetype t = icaltime_null_time();
+
+    if (z->year >= year) {
+        return;
+    }
+    t.year = year;
+    t.month = 12;
+    t.day = 31;
+    (void)icaltime_as_timet_with_zone(t, z->zone);
+    z->year = year;
+}
+
+/* The zone as libical reads it from our own VTIMEZONE: the one read before
+ * from the same bytes, else read now. */
 static icaltimezone *ctx_zone(oc_verify *ctx, oc_error *err)
 {
+    oc_verify_zones *zs = ctx->zones;
     icalcomponent *vtz;
-    struct icaltimetype t;
+    icaltimezone *zone;
+    zone_entry *z;
 
     if (ctx->zone != NULL) {
         return ctx->zone;
     }
+    for (size_t i = 0; i < zs->count; i++) {
+        if (strcmp(zs->items[i].vtimezone, ctx->vtimezone) == 0) {
+            cover(&zs->items[i], ctx->last_year);
+            icalerror_clear_errno();
+            return ctx->zone = zs->items[i].zone;
+        }
+    }
     icalerror_clear_errno();
     vtz = icalparser_parse_string(ctx->vtimezone);
-    ctx->zone = icaltimezone_new();
-    if (vtz == NULL || ctx->zone == NULL || icalcomponent_isa(vtz) != ICAL_VTIMEZONE_COMPONENT ||
-        !icaltimezone_set_component(ctx->zone, vtz)) {
+    zone = icaltimezone_new();
+    if (vtz == NULL || zone == NULL || icalcomponent_isa(vtz) != ICAL_VTIMEZONE_COMPONENT ||
+        !icaltimezone_set_component(zone, vtz)) {
         if (vtz != NULL) {
             icalcomponent_free(vtz);
         }
-        if (ctx->zone != NULL) {
-            icaltimezone_free(ctx->zone, 1);
-            ctx->zone = NULL;
+        if (zone != NULL) {
+            icaltimezone_free(zone, 1);
         }
         oc_error_set(err, OC_E_ICAL, NULL, NOWHERE, "libical refuses the VTIMEZONE of %s",
                      ctx->tzid);
         return NULL;
     }
-    t = icaltime_null_time();
-    t.year = ctx->last_year;
-    t.month = 12;
-    t.day = 31;
-    (void)icaltime_as_timet_with_zone(t, ctx->zone);
+    zs->items = oc_xrealloc(zs->items, (zs->count + 1) * sizeof(*zs->items));
+    z = &zs->items[zs->count++];
+    *z = (zone_entry){oc_xstrdup(ctx->vtimezone), zone, 0};
+    cover(z, ctx->last_year);
     icalerror_clear_errno();
-    return ctx->zone;
+    return ctx->zone = zone;
+}
+
+oc_verify_zones *oc_verify_zones_new(void)
+{
+    return oc_xcalloc(1, sizeof(oc_verify_zones));
+}
+
+static void zones_clear(oc_verify_zones *zs)
+{
+    for (size_t i = 0; i < zs->count; i++) {
+        icaltimezone_free(zs->items[i].zone, 1);
+        free(zs->items[i].vtimezone);
+    }
+    free(zs->items);
+    zs->items = NULL;
+    zs->count = 0;
+}
+
+void oc_verify_zones_free(oc_verify_zones *zones)
+{
+    if (zones != NULL) {
+        zones_clear(zones);
+        free(zones);
+    }
 }
 
 /* ---- what the checks read ----------------------------------------------- */
@@ -742,9 +803,12 @@ done:
     return rc;
 }
 
-oc_verify *oc_verify_new(const char *tzid, const oc_buf *vtimezone, int last_year)
+oc_verify *oc_verify_new(const char *tzid, const oc_buf *vtimezone, int last_year,
+                         oc_verify_zones *zones)
 {
     oc_verify *v = oc_xcalloc(1, sizeof(*v));
+
+    v->zones = zones != NULL ? zones : &v->own;
 
     /* libical aborts on its own errors unless told otherwise; ours are
      * reported, not fatal. */
@@ -768,9 +832,7 @@ void oc_verify_free(oc_verify *v)
     oc_buf_free(&v->value);
     free(v->cand);
     oc_buf_free(&v->reduced);
-    if (v->zone != NULL) {
-        icaltimezone_free(v->zone, 1);
-    }
+    zones_clear(&v->own);
     free(v->vtimezone);
     free(v);
 }

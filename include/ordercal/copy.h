@@ -11,6 +11,7 @@
 #include "ordercal/sched.h"
 #include "ordercal/tmpl.h"
 #include "ordercal/util.h"
+#include "ordercal/verify.h"
 
 /* The page's "add this one" copies (README, Publishing): for every open
  * session whose confirmation is near the build's day, the confirmation as
@@ -57,8 +58,9 @@ void oc_copies_rendered(oc_copies *copies);
 /* What a copy is made of; every pointer is borrowed. */
 typedef struct {
     const oc_def *def;
-    const oc_tmpl *tmpl; /* the calendar's language, as the page's table */
-    int64_t now;         /* DTSTAMP / LAST-MODIFIED of a new or changed copy */
+    const oc_tmpl *tmpl;    /* the calendar's language, as the page's table */
+    int64_t now;            /* DTSTAMP / LAST-MODIFIED of a new or changed copy */
+    oc_verify_zones *zones; /* the run's zones for the gate, or NULL */
 } oc_copy_input;
 
 /* Appends to 'out' the bytes of the file of copy 'i' of 'copies':

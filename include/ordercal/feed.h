@@ -11,6 +11,7 @@
 #include "ordercal/sched.h"
 #include "ordercal/tmpl.h"
 #include "ordercal/tz.h"
+#include "ordercal/verify.h"
 
 /* One feed: a view of a calendar's events (its kinds, its language) turned
  * into the bytes it publishes, each event stamped against the previous feed
@@ -22,10 +23,11 @@ typedef struct {
     const oc_def_feed *feed;
     const oc_sched *sched;
     const oc_events *events;
-    const oc_tz *tz;      /* the calendar's zone */
-    const oc_tmpl *tmpl;  /* the feed's language */
-    const char *base_url; /* ending in '/', or NULL */
-    int64_t now;          /* DTSTAMP / LAST-MODIFIED of new and changed events */
+    const oc_tz *tz;        /* the calendar's zone */
+    const oc_tmpl *tmpl;    /* the feed's language */
+    const char *base_url;   /* ending in '/', or NULL */
+    int64_t now;            /* DTSTAMP / LAST-MODIFIED of new and changed events */
+    oc_verify_zones *zones; /* the run's zones for the gate, or NULL */
 } oc_feed_input;
 
 typedef struct {

@@ -20,12 +20,22 @@ int oc_verify_lines(const char *text, size_t len, oc_error *err);
  * VERSION and PRODID. Returns 0, or -1 with 'err' set. */
 int oc_verify_header(const oc_buf *header, const oc_buf *vtimezone, oc_error *err);
 
+/* The zones libical read from published VTIMEZONEs, for the gates of a run
+ * to share: a feed and its copies publish the same VTIMEZONE, which libical
+ * then reads and expands once (the expansion is most of a small build's
+ * gate). Free it after every gate that used it. */
+typedef struct oc_verify_zones oc_verify_zones;
+oc_verify_zones *oc_verify_zones_new(void);
+void oc_verify_zones_free(oc_verify_zones *zones); /* accepts NULL */
+
 /* The gate of one feed. 'vtimezone' is the published VTIMEZONE of 'tzid'
  * (NULL or empty without timed events), whose offsets are needed up to the
- * year 'last_year'. 'tzid' is borrowed. Returns a new gate; the caller frees
- * it with oc_verify_free(). Cannot fail. */
+ * year 'last_year'. 'zones' (NULL: the gate's own) is where libical's reading
+ * of it is kept. 'tzid' and 'zones' are borrowed. Returns a new gate; the
+ * caller frees it with oc_verify_free(). Cannot fail. */
 typedef struct oc_verify oc_verify;
-oc_verify *oc_verify_new(const char *tzid, const oc_buf *vtimezone, int last_year);
+oc_verify *oc_verify_new(const char *tzid, const oc_buf *vtimezone, int last_year,
+                         oc_verify_zones *zones);
 void oc_verify_free(oc_verify *v); /* accepts NULL */
 
 /* Checks the 'len' published bytes of 'e': libical parses it back, its UID,

@@ -91,8 +91,8 @@ static void check_feed(const oc_def *def, const oc_def_feed *feed, const oc_sche
     oc_error err;
     const char *lang = oc_def_feed_language(def, feed);
     oc_tmpl *tmpl;
-    oc_feed_input in = {def,     feed, sched, events, def->tz, NULL, "https://example.org/feeds/",
-                        FUZZ_NOW};
+    oc_feed_input in = {def,      feed, sched, events, def->tz, NULL, "https://example.org/feeds/",
+                        FUZZ_NOW, NULL};
     oc_feed_stats stats = {0}, again = {0};
     oc_prev *prev;
     oc_buf first = {0}, second = {0}, report = {0};

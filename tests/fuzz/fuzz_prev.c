@@ -199,8 +199,8 @@ static void check_gate(const fixture *f, const oc_buf *out, size_t events, const
         oc_buf_add(&vtz, vtz_begin, (size_t)(vtz_end - vtz_begin) + 15);
     }
     (void)oc_sched_timed_range(f->sched, feed->kinds, &tmin, &tmax);
-    gate =
-        oc_verify_new(oc_tz_name(f->def->tz), &vtz, oc_date_from_day(oc_day_floor(tmax)).year + 1);
+    gate = oc_verify_new(oc_tz_name(f->def->tz), &vtz,
+                         oc_date_from_day(oc_day_floor(tmax)).year + 1, NULL);
     oc_error_init(&err);
     for (size_t i = 0; i < f->events->count; i++) {
         const oc_event *e = &f->events->events[i];
@@ -253,7 +253,8 @@ static void render(fixture *f, oc_prev *prev, int64_t now, oc_buf *out, oc_feed_
                         f->def->tz,
                         f->tmpl,
                         "https://example.org/feeds/",
-                        now};
+                        now,
+                        NULL};
 
     oc_error_init(&err);
     if (oc_feed_render(&in, prev, mem_sink, out, stats, &err) != 0) {

@@ -57,8 +57,8 @@ static inline void render(feed *f, const char *yaml, const char *prev_text, int6
     oc_prev *prev = prev_text != NULL ? oc_prev_parse(prev_text, strlen(prev_text)) : NULL;
 
     load(f, yaml, now);
-    in = (oc_feed_input){f->def,     &f->def->feeds[0], f->sched, f->events,
-                         f->def->tz, f->tmpl,           NULL,     now};
+    in = (oc_feed_input){
+        f->def, &f->def->feeds[0], f->sched, f->events, f->def->tz, f->tmpl, NULL, now, NULL};
     oc_error_init(&err);
     f->stats.report = NULL;
     if (oc_feed_render(&in, prev, mem_sink, &f->text, &f->stats, &err) != 0) {

@@ -186,7 +186,7 @@ static void test_bulletin_rows(void **state)
     events = oc_events_new(def, sched);
     fr = oc_tmpl_load(OC_TEST_TEMPLATES, "fr", &err);
     assert_non_null(fr);
-    in = (oc_feed_input){def, &def->feeds[0], sched, events, def->tz, fr, NULL, 1689638400};
+    in = (oc_feed_input){def, &def->feeds[0], sched, events, def->tz, fr, NULL, 1689638400, NULL};
     assert_int_equal(oc_feed_render(&in, NULL, mem_sink, &text, &stats, &err), 0);
     assert_int_equal(stats.events, 37);
     cal = icalparser_parse_string(text.data);

@@ -65,7 +65,7 @@ static void unload(fixture *f)
 /* Renders copy 'i' of 'f' against the previous bytes 'prev_text' (NULL: none). */
 static void render(fixture *f, size_t i, const char *prev_text, int64_t now, oc_buf *out)
 {
-    oc_copy_input in = {f->def, f->tmpl, now};
+    oc_copy_input in = {f->def, f->tmpl, now, NULL};
     oc_prev *prev = prev_text != NULL ? oc_prev_parse(prev_text, strlen(prev_text)) : NULL;
     oc_error err;
 

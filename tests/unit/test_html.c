@@ -443,7 +443,7 @@ static void test_html_copy_links(void **state)
     copies = oc_copies_new(f.def, f.sched, 1690156800); /* 2023-07-24 */
     assert_int_equal(copies->count, 2);
     for (size_t i = 0; i < copies->count; i++) {
-        oc_copy_input ci = {f.def, f.tmpl, 1690156800};
+        oc_copy_input ci = {f.def, f.tmpl, 1690156800, NULL};
 
         oc_error_init(&err);
         oc_buf_reset(&bytes);

@@ -137,7 +137,7 @@ static void gate_event_for(oc_event *e, size_t i)
  * event passed ('err' untouched). */
 static size_t gate_run(size_t n, const size_t *bad, size_t nbad, oc_error *err)
 {
-    oc_verify *v = oc_verify_new("Europe/Paris", NULL, 2024);
+    oc_verify *v = oc_verify_new("Europe/Paris", NULL, 2024, NULL);
     oc_buf block = {0};
     size_t i;
 
@@ -203,7 +203,7 @@ static void test_verify_memo_refuses_a_changed_line(void **state)
 static int gate_blocks(const oc_event *e, const oc_buf *blocks, size_t n, const char *tzid,
                        const oc_buf *zone, oc_error *err)
 {
-    oc_verify *v = oc_verify_new(tzid, zone, 2024);
+    oc_verify *v = oc_verify_new(tzid, zone, 2024, NULL);
     int rc;
 
     oc_error_init(err);
