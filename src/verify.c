@@ -16,6 +16,35 @@
 #include <string.h>
 #include <strings.h>
 
+/* Checks the published line at 'start', whose LF is at 'nl' (NULL: none). */
+static int check_line(const char *text, size_t start, const char *nl, int lineno, oc_error *err)
+{
+    size_t end;
+
+    if (nl == NULL || nl == text + start || nl[-1] != '\r') {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "output line %d does not end with CRLF",
+                     lineno);
+        return -1;
+    }
+    end = (size_t)(nl - text) - 1;
+    if (memchr(text + start, '\r', end - start) != NULL) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "output line %d holds a bare CR",
+                     lineno);
+        return -1;
+    }
+    if (end - start > 75) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                     "output line %d is %zu octets long (at most 75)", lineno, end - start);
+        return -1;
+    }
+    if ((text[start] == ' ' || text[start] == '\t') && strspn(text + start, " \t") >= end - start) {
+        oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
+                     "output line %d is an empty continuation line", lineno);
+        return -1;
+    }
+    return 0;
+}
+
 int oc_verify_lines(const char *text, size_t len, oc_error *err)
 {
     size_t start = 0;
@@ -23,32 +52,11 @@ int oc_verify_lines(const char *text, size_t len, oc_error *err)
 
     while (start < len) {
         const char *nl = memchr(text + start, '\n', len - start);
-        size_t end;
 
-        if (nl == NULL || nl == text + start || nl[-1] != '\r') {
-            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                         "output line %d does not end with CRLF", lineno);
-            return -1;
-        }
-        end = (size_t)(nl - text) - 1;
-        if (memchr(text + start, '\r', end - start) != NULL) {
-            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0}, "output line %d holds a bare CR",
-                         lineno);
-            return -1;
-        }
-        if (end - start > 75) {
-            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                         "output line %d is %zu octets long (at most 75)", lineno, end - start);
-            return -1;
-        }
-        if ((text[start] == ' ' || text[start] == '\t') &&
-            strspn(text + start, " \t") >= end - start) {
-            oc_error_set(err, OC_E_ICAL, NULL, (oc_pos){0, 0},
-                         "output line %d is an empty continuation line", lineno);
+        if (check_line(text, start, nl, lineno++, err) != 0) {
             return -1;
         }
         start = (size_t)(nl - text) + 1;
-        lineno++;
     }
     return 0;
 }
@@ -600,11 +608,12 @@ static bool our_bounds(const char *s, size_t n, int depth, bool begin)
  * for libical to parse as a whole; without, checks them line by line into
  * 'f', and sets 'f->vevent' when every one passed that way. Returns the
  * number of candidates. */
-static size_t walk(oc_verify *ctx, const char *text, size_t len, const oc_event *it, bool reduce,
-                   facts *f)
+static int walk(oc_verify *ctx, const char *text, size_t len, const oc_event *it, bool reduce,
+                facts *f, size_t *candidates, oc_error *err)
 {
     int stack[8];
     int depth = 0, deeper = 0; /* 'deeper': components nested past the stack */
+    int lineno = 1;
     size_t start = 0, ncand = 0;
     bool lines = true; /* every line so far passed line by line */
 
@@ -618,10 +627,14 @@ static size_t walk(oc_verify *ctx, const char *text, size_t len, const oc_event 
         size_t end = start, n;
         int parent = depth > 0 ? stack[depth - 1] : ICAL_NO_COMPONENT;
 
-        /* A content line and its folds: CRLF not followed by a space or tab. */
+        /* A content line and its folds: CRLF not followed by a space or tab.
+         * The first walk checks each published line on the way (oc_verify_lines()). */
         for (;;) {
             const char *nl = memchr(text + end, '\n', len - end);
 
+            if (!reduce && check_line(text, end, nl, lineno++, err) != 0) {
+                return -1;
+            }
             end = nl != NULL ? (size_t)(nl - text) + 1 : len;
             if (end >= len || (text[end] != ' ' && text[end] != '\t')) {
                 break;
@@ -680,7 +693,8 @@ static size_t walk(oc_verify *ctx, const char *text, size_t len, const oc_event 
         start = end;
     }
     f->vevent = lines && depth == 0 && deeper == 0 && len > 0;
-    return ncand;
+    *candidates = ncand;
+    return 0;
 }
 
 /* ---- one event ---------------------------------------------------------- */
@@ -748,15 +762,14 @@ int oc_verify_event(oc_verify *ctx, const char *text, size_t len, const oc_event
     size_t ncand;
     int rc;
 
-    if (oc_verify_lines(text, len, err) != 0) {
+    if (walk(ctx, text, len, it, false, &f, &ncand, err) != 0) {
         return -1;
     }
-    ncand = walk(ctx, text, len, it, false, &f);
     if (f.vevent) {
         rc = judge(ctx, &f, it, err);
     } else {
         /* The whole event, but the lines the memo holds. */
-        ncand = walk(ctx, text, len, it, true, &whole);
+        (void)walk(ctx, text, len, it, true, &whole, &ncand, err);
         if ((c = parse_back(ctx->reduced.data, it, err)) == NULL) {
             return -1;
         }
