@@ -617,16 +617,20 @@ int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err)
 
 int oc_tmpl_datetime(const oc_tmpl *t, oc_day day, int minutes, oc_buf *out, oc_error *err)
 {
-    oc_buf date = {0}, time = {0};
+    oc_buf parts = {0}; /* the date, its NUL, the time: one allocation, once per slot */
+    size_t at;
     int rc = -1;
 
-    if (oc_tmpl_date(t, day, &date, err) == 0 && oc_tmpl_time(t, minutes, &time, err) == 0) {
-        oc_var v[] = {{"date", date.data}, {"time", time.data}};
+    if (oc_tmpl_date(t, day, &parts, err) == 0) {
+        at = parts.len + 1;
+        oc_buf_putc(&parts, '\0');
+        if (oc_tmpl_time(t, minutes, &parts, err) == 0) {
+            oc_var v[] = {{"date", parts.data}, {"time", parts.data + at}};
 
-        rc = oc_tmpl_expand(t, "datetime", v, 2, out, err);
+            rc = oc_tmpl_expand(t, "datetime", v, 2, out, err);
+        }
     }
-    oc_buf_free(&date);
-    oc_buf_free(&time);
+    oc_buf_free(&parts);
     return rc;
 }
 
