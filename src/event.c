@@ -50,9 +50,12 @@ struct oc_texter {
     const oc_tmpl *tmpl;
     const char *calendar_name;
 
-    /* "summary.<kind>" and "description.<kind>", made once. */
+    /* "summary.<kind>" and "description.<kind>", made once; with the alarm's
+     * text, bound to the texts' variables at the kind's first event. */
     char summary_key[OC_KIND_COUNT][32];
     char description_key[OC_KIND_COUNT][32];
+    oc_tmpl_bound *summary_of[OC_KIND_COUNT], *description_of[OC_KIND_COUNT],
+        *alarm_of[OC_KIND_COUNT];
 
     /* The events of a slot share its texts: made once per slot. */
     texts cache;
@@ -135,6 +138,11 @@ void oc_texter_free(oc_texter *tx)
         return;
     }
     texts_each(&tx->cache, oc_buf_free);
+    for (int k = 0; k < OC_KIND_COUNT; k++) {
+        oc_tmpl_bound_free(tx->summary_of[k]);
+        oc_tmpl_bound_free(tx->description_of[k]);
+        oc_tmpl_bound_free(tx->alarm_of[k]);
+    }
     oc_buf_free(&tx->summary);
     oc_buf_free(&tx->description);
     oc_buf_free(&tx->alarm);
@@ -242,13 +250,23 @@ int oc_texter_make(oc_texter *tx, const oc_event *e, oc_event_text *out, oc_erro
                       {"note", slot->note},
                       {"extra", tx->extra.data}};
         size_t nv = sizeof(v) / sizeof(v[0]);
+        oc_kind k = e->kind;
 
-        if (oc_tmpl_expand(tx->tmpl, tx->summary_key[e->kind], v, nv, &tx->summary, err) != 0 ||
-            oc_tmpl_expand(tx->tmpl, tx->description_key[e->kind], v, nv, &tx->description, err) !=
-                0 ||
-            (e->has_alarm && oc_tmpl_expand(tx->tmpl, oc_kind_get(e->kind)->alarm_key, v, nv,
-                                            &tx->alarm, err) != 0)) {
+        if ((tx->summary_of[k] == NULL &&
+             (tx->summary_of[k] = oc_tmpl_bind(tx->tmpl, tx->summary_key[k], v, nv, err)) ==
+                 NULL) ||
+            (tx->description_of[k] == NULL &&
+             (tx->description_of[k] = oc_tmpl_bind(tx->tmpl, tx->description_key[k], v, nv, err)) ==
+                 NULL) ||
+            (e->has_alarm && tx->alarm_of[k] == NULL &&
+             (tx->alarm_of[k] = oc_tmpl_bind(tx->tmpl, oc_kind_get(k)->alarm_key, v, nv, err)) ==
+                 NULL)) {
             return -1;
+        }
+        oc_tmpl_bound_expand(tx->summary_of[k], v, &tx->summary);
+        oc_tmpl_bound_expand(tx->description_of[k], v, &tx->description);
+        if (e->has_alarm) {
+            oc_tmpl_bound_expand(tx->alarm_of[k], v, &tx->alarm);
         }
     }
     out->summary = tx->summary.data != NULL ? tx->summary.data : "";

@@ -440,72 +440,182 @@ static bool is_name_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* The next piece of [p, end): its literal text up to the next placeholder,
+ * '*lit' bytes, then the placeholder's name ('*name', '*n' bytes; NULL at
+ * the end). Only "{name}" is a placeholder; any other brace (CSS rules in
+ * the page template) is text. Returns where the next piece starts. */
+static const char *next_piece(const char *p, const char *end, size_t *lit, const char **name,
+                              size_t *n)
+{
+    const char *at = p;
+
+    for (;;) {
+        const char *open = memchr(at, '{', (size_t)(end - at)), *close;
+
+        if (open == NULL) {
+            *lit = (size_t)(end - p);
+            *name = NULL;
+            return end;
+        }
+        close = open + 1;
+        while (close < end && is_name_char(*close)) {
+            close++;
+        }
+        if (close < end && *close == '}' && close > open + 1) {
+            *lit = (size_t)(open - p);
+            *name = open + 1;
+            *n = (size_t)(close - open - 1);
+            return close + 1;
+        }
+        at = open + 1;
+    }
+}
+
+/* The variable named by the 'n' bytes at 'name', or -1. */
+static int var_index(const oc_var *vars, size_t nvars, const char *name, size_t n)
+{
+    for (size_t i = 0; i < nvars; i++) {
+        const char *v = vars[i].name;
+
+        if (v[0] == name[0] && strncmp(v, name, n) == 0 && v[n] == '\0') {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 int oc_tmpl_substitute(const char *text, size_t len, const oc_var *vars, size_t nvars, oc_buf *out,
                        const char **bad)
 {
     const char *p = text, *end = text + len;
 
     while (p < end) {
-        const char *open = memchr(p, '{', (size_t)(end - p)), *close;
-        size_t i, n;
+        const char *name;
+        size_t lit, n;
+        const char *next = next_piece(p, end, &lit, &name, &n);
+        int i;
 
-        if (open == NULL) {
-            oc_buf_add(out, p, (size_t)(end - p));
+        oc_buf_add(out, p, lit);
+        if (name == NULL) {
             break;
         }
-        oc_buf_add(out, p, (size_t)(open - p));
-
-        /* Only "{name}" is a placeholder; any other brace (CSS rules in the
-         * page template) is text. */
-        close = open + 1;
-        while (close < end && is_name_char(*close)) {
-            close++;
-        }
-        if (close == end || *close != '}' || close == open + 1) {
-            oc_buf_putc(out, '{');
-            p = open + 1;
-            continue;
-        }
-        n = (size_t)(close - open - 1);
-        for (i = 0; i < nvars; i++) {
-            const char *name = vars[i].name;
-
-            if (name[0] == open[1] && strncmp(name, open + 1, n) == 0 && name[n] == '\0') {
-                break;
-            }
-        }
-        if (i == nvars) {
-            *bad = open;
+        if ((i = var_index(vars, nvars, name, n)) < 0) {
+            *bad = name - 1;
             return -1;
         }
         if (vars[i].value != NULL) {
             oc_buf_puts(out, vars[i].value);
         }
-        p = close + 1;
+        p = next;
     }
     return 0;
+}
+
+/* The entry of 'key', or NULL with 'err' set. */
+static const entry *entry_of(const oc_tmpl *t, const char *key, oc_error *err)
+{
+    const entry *e = find(t, key);
+
+    if (e == NULL) {
+        oc_error_set(err, OC_E_VALUE, t->files[0], (oc_pos){0, 0},
+                     "the templates do not define '%s'", key);
+    }
+    return e;
+}
+
+/* The error of 'key' naming the unknown variable at 'bad'. */
+static int unknown_variable(const entry *e, const char *key, const char *bad, oc_error *err)
+{
+    size_t n = strcspn(bad, "}");
+
+    oc_error_set(err, OC_E_VALUE, e->file, (oc_pos){e->line, 0},
+                 "template '%s' uses unknown variable '%.*s'", key, (int)(n > 0 ? n - 1 : 0),
+                 bad + 1);
+    return -1;
 }
 
 int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars, oc_buf *out,
                    oc_error *err)
 {
-    const entry *e = find(t, key);
+    const entry *e = entry_of(t, key, err);
     const char *bad = NULL;
 
     if (e == NULL) {
-        oc_error_set(err, OC_E_VALUE, t->files[0], (oc_pos){0, 0},
-                     "the templates do not define '%s'", key);
         return -1;
     }
     if (oc_tmpl_substitute(e->value, strlen(e->value), vars, nvars, out, &bad) != 0) {
-        size_t n = strcspn(bad, "}");
-
-        oc_error_set(err, OC_E_VALUE, e->file, (oc_pos){e->line, 0},
-                     "template '%s' uses unknown variable '%.*s'", key, (int)(n > 0 ? n - 1 : 0),
-                     bad + 1);
-        return -1;
+        return unknown_variable(e, key, bad, err);
     }
     return 0;
+}
+
+/* A piece of a bound template: literal text, or the variable 'var'. */
+typedef struct {
+    const char *text; /* in the entry's value; NULL for a variable */
+    size_t len;
+    int var;
+} piece;
+
+struct oc_tmpl_bound {
+    piece *pieces;
+    size_t count;
+};
+
+oc_tmpl_bound *oc_tmpl_bind(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars,
+                            oc_error *err)
+{
+    const entry *e = entry_of(t, key, err);
+    oc_tmpl_bound *b;
+    const char *p, *end;
+
+    if (e == NULL) {
+        return NULL;
+    }
+    b = oc_xcalloc(1, sizeof(*b));
+    p = e->value;
+    end = p + strlen(p);
+    while (p < end) {
+        const char *name;
+        size_t lit, n;
+        const char *next = next_piece(p, end, &lit, &name, &n);
+        int i = name != NULL ? var_index(vars, nvars, name, n) : -1;
+
+        if (name != NULL && i < 0) {
+            unknown_variable(e, key, name - 1, err);
+            oc_tmpl_bound_free(b);
+            return NULL;
+        }
+        b->pieces = oc_xrealloc(b->pieces, (b->count + 2) * sizeof(*b->pieces));
+        if (lit > 0) {
+            b->pieces[b->count++] = (piece){p, lit, -1};
+        }
+        if (name != NULL) {
+            b->pieces[b->count++] = (piece){NULL, 0, i};
+        }
+        p = next;
+    }
+    return b;
+}
+
+void oc_tmpl_bound_expand(const oc_tmpl_bound *b, const oc_var *vars, oc_buf *out)
+{
+    for (size_t i = 0; i < b->count; i++) {
+        const piece *pc = &b->pieces[i];
+
+        if (pc->text != NULL) {
+            oc_buf_add(out, pc->text, pc->len);
+        } else if (vars[pc->var].value != NULL) {
+            oc_buf_puts(out, vars[pc->var].value);
+        }
+    }
+}
+
+void oc_tmpl_bound_free(oc_tmpl_bound *b)
+{
+    if (b != NULL) {
+        free(b->pieces);
+        free(b);
+    }
 }
 
 typedef struct {

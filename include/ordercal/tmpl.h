@@ -44,6 +44,18 @@ const char *oc_tmpl_get(const oc_tmpl *t, const char *key);
 int oc_tmpl_expand(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars, oc_buf *out,
                    oc_error *err);
 
+/* 'key' read once for a caller that expands it many times with the same
+ * variables: bound to the names of 'vars' (their values are not read), so
+ * that oc_tmpl_bound_expand() appends its pieces with the values of a list
+ * of the same names in the same order. Returns a new binding (free it with
+ * oc_tmpl_bound_free()), or NULL with 'err' set as oc_tmpl_expand() would.
+ * It borrows the template's text: free it before 't'. */
+typedef struct oc_tmpl_bound oc_tmpl_bound;
+oc_tmpl_bound *oc_tmpl_bind(const oc_tmpl *t, const char *key, const oc_var *vars, size_t nvars,
+                            oc_error *err);
+void oc_tmpl_bound_expand(const oc_tmpl_bound *b, const oc_var *vars, oc_buf *out);
+void oc_tmpl_bound_free(oc_tmpl_bound *b); /* accepts NULL */
+
 /* Appends 'len' bytes of 'text' with every "{name}" replaced by the value
  * of the variable 'name'. Returns 0, or -1 when a '{' is never closed or
  * names no variable: then '*bad' points at that '{' inside 'text'. */

@@ -134,11 +134,67 @@ static void test_event_kinds_and_languages(void **state)
     oc_def_free(def);
 }
 
+/* A template bound once expands as oc_tmpl_expand() does, whatever the
+ * values, a brace that opens no placeholder included; an unknown variable
+ * is refused with the same message. */
+static void test_event_bound_template(void **state)
+{
+    static const char *const keys[] = {"description.session", "description.confirmation",
+                                       "summary.delivery",    "alarm.reminder",
+                                       "description.closed",  "line.holiday"};
+    oc_var v[] = {{"calendar", "Cal"},   {"session", "lundi {17}"},
+                  {"delivery", NULL},    {"confirmation", "18h00"},
+                  {"appointments", ""},  {"reference", "R"},
+                  {"url", "https://x/"}, {"note", "n"},
+                  {"extra", "\n+"},      {"session_short", "a"},
+                  {"session_last", "b"}, {"delivery_short", "c"},
+                  {"date", "d"},         {"holiday", "h"}};
+    size_t nv = sizeof(v) / sizeof(v[0]);
+    oc_error err;
+    oc_tmpl *t;
+
+    (void)state;
+    oc_error_init(&err);
+    t = oc_tmpl_load(OC_TEST_TEMPLATES, "fr", &err);
+    assert_non_null(t);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        oc_buf a = {0}, b = {0};
+        oc_tmpl_bound *bound = oc_tmpl_bind(t, keys[i], v, nv, &err);
+
+        assert_non_null(bound);
+        assert_int_equal(oc_tmpl_expand(t, keys[i], v, nv, &a, &err), 0);
+        oc_tmpl_bound_expand(bound, v, &b);
+        assert_string_equal(a.data != NULL ? a.data : "", b.data != NULL ? b.data : "");
+        oc_tmpl_bound_free(bound);
+        oc_buf_free(&a);
+        oc_buf_free(&b);
+    }
+
+    /* Without the variable it uses: refused as an expansion is. */
+    {
+        oc_error e1, e2;
+        oc_buf a = {0};
+
+        oc_error_init(&e1);
+        oc_error_init(&e2);
+        assert_null(oc_tmpl_bind(t, "description.session", v, 2, &e1));
+        assert_int_equal(oc_tmpl_expand(t, "description.session", v, 2, &a, &e2), -1);
+        assert_string_equal(e1.text, e2.text);
+        assert_non_null(strstr(e1.text, "uses unknown variable"));
+        oc_error_init(&e1);
+        assert_null(oc_tmpl_bind(t, "no.such.key", v, nv, &e1));
+        assert_non_null(strstr(e1.text, "do not define 'no.such.key'"));
+        oc_buf_free(&a);
+    }
+    oc_tmpl_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_uid_pinned),
         cmocka_unit_test(test_event_kinds_and_languages),
+        cmocka_unit_test(test_event_bound_template),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
