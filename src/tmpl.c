@@ -21,6 +21,40 @@ typedef struct {
     int line;
 } entry;
 
+/* The date and time formats, as the functions below fill them: a span is
+ * "<span|short><suffix>", its variables those of its two days. */
+enum {
+    SPAN_DAY,
+    SPAN_PLAIN,
+    SPAN_SAME_YEAR,
+    SPAN_SAME_MONTH,
+    SPAN_TWO,
+    SPAN_TWO_SAME_YEAR,
+    SPAN_TWO_SAME_MONTH,
+    SPAN_VARIANTS
+};
+enum {
+    FORMAT_SPAN = 0,
+    FORMAT_SHORT = SPAN_VARIANTS,
+    FORMAT_DATE = 2 * SPAN_VARIANTS,
+    FORMAT_TIME,
+    FORMAT_DATETIME,
+    FORMAT_COUNT
+};
+
+static const char *const span_prefix[2] = {"span", "short"};
+static const char *const span_suffix[SPAN_VARIANTS] = {
+    ".day", "", ".same_year", ".same_month", ".two", ".two.same_year", ".two.same_month"};
+
+static const oc_var span_vars[] = {{"weekday1", NULL}, {"day1", NULL},     {"month1", NULL},
+                                   {"year1", NULL},    {"weekday2", NULL}, {"day2", NULL},
+                                   {"month2", NULL},   {"year2", NULL}};
+static const oc_var date_vars[] = {
+    {"weekday", NULL}, {"day", NULL}, {"month", NULL}, {"year", NULL}};
+static const oc_var time_vars[] = {
+    {"hour", NULL}, {"minute", NULL}, {"hour12", NULL}, {"ampm", NULL}};
+static const oc_var datetime_vars[] = {{"date", NULL}, {"time", NULL}};
+
 struct oc_tmpl {
     entry *entries; /* sorted by key for bsearch once loading is done */
     size_t count;
@@ -29,8 +63,11 @@ struct oc_tmpl {
      * free), 'slots' a power of two over twice 'count'. */
     size_t *index, slots;
 
-    /* Looked up once: the date words every event needs. */
+    /* Looked up once: the date words every event needs, and the formats
+     * bound (NULL: not defined, or naming a variable the code does not
+     * give; expanded, and refused, when used). */
     const char *months[12], *weekdays[7], *days[31];
+    oc_tmpl_bound *formats[FORMAT_COUNT];
     char *files[3];
     uint64_t digest; /* of every line read */
 };
@@ -283,6 +320,8 @@ done:
     return rc;
 }
 
+static void bind_formats(oc_tmpl *t);
+
 oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
 {
     oc_tmpl *t = oc_xcalloc(1, sizeof(*t));
@@ -345,6 +384,7 @@ oc_tmpl *oc_tmpl_load(const char *dir, const char *language, oc_error *err)
         oc_buf_printf(&path, "day.%d", i + 1);
         t->days[i] = oc_tmpl_get(t, path.data);
     }
+    bind_formats(t);
     oc_buf_free(&path);
     return t;
 fail:
@@ -410,6 +450,9 @@ void oc_tmpl_free(oc_tmpl *t)
     for (size_t i = 0; i < t->count; i++) {
         free(t->entries[i].key);
         free(t->entries[i].value);
+    }
+    for (int f = 0; f < FORMAT_COUNT; f++) {
+        oc_tmpl_bound_free(t->formats[f]);
     }
     free(t->entries);
     free(t->index);
@@ -618,6 +661,52 @@ void oc_tmpl_bound_free(oc_tmpl_bound *b)
     }
 }
 
+/* The key of format 'f' into 'key'. */
+static const char *format_key(int f, char key[48])
+{
+    static const char *const others[] = {"date", "time", "datetime"};
+
+    if (f >= FORMAT_DATE) {
+        return others[f - FORMAT_DATE];
+    }
+    snprintf(key, 48, "%s%s", span_prefix[f / SPAN_VARIANTS], span_suffix[f % SPAN_VARIANTS]);
+    return key;
+}
+
+static void bind_formats(oc_tmpl *t)
+{
+    for (int f = 0; f < FORMAT_COUNT; f++) {
+        const oc_var *vars = f == FORMAT_DATE       ? date_vars
+                             : f == FORMAT_TIME     ? time_vars
+                             : f == FORMAT_DATETIME ? datetime_vars
+                                                    : span_vars;
+        size_t n = f == FORMAT_DATETIME                                ? 2
+                   : f >= FORMAT_DATE || f % SPAN_VARIANTS == SPAN_DAY ? 4
+                                                                       : 8;
+        char key[48];
+        oc_error ignored;
+
+        oc_error_init(&ignored);
+        t->formats[f] = find(t, format_key(f, key)) != NULL
+                            ? oc_tmpl_bind(t, format_key(f, key), vars, n, &ignored)
+                            : NULL;
+    }
+}
+
+/* Appends format 'f' with the values 'vars' (as many as it is bound to):
+ * bound, or expanded from its text for the error it gives. */
+static int expand_format(const oc_tmpl *t, int f, const oc_var *vars, size_t nvars, oc_buf *out,
+                         oc_error *err)
+{
+    char key[48];
+
+    if (t->formats[f] != NULL) {
+        oc_tmpl_bound_expand(t->formats[f], vars, out);
+        return 0;
+    }
+    return oc_tmpl_expand(t, format_key(f, key), vars, nvars, out, err);
+}
+
 typedef struct {
     char day[21], year[21];
     const char *month, *weekday, *day_text;
@@ -647,31 +736,14 @@ int oc_tmpl_date(const oc_tmpl *t, oc_day day, oc_buf *out, oc_error *err)
     parts(t, day, &a);
     oc_var vars[] = {
         {"weekday", a.weekday}, {"day", a.day_text}, {"month", a.month}, {"year", a.year}};
-    return oc_tmpl_expand(t, "date", vars, 4, out, err);
+    return expand_format(t, FORMAT_DATE, vars, 4, out, err);
 }
 
-/* "<prefix><suffix>" into 'key' (a template key: short, ours). */
-static const char *key_of(char key[48], const char *prefix, const char *suffix)
-{
-    size_t a = strlen(prefix), b = strlen(suffix);
-
-    if (a + b >= 48) {
-        b = a >= 47 ? 0 : 47 - a;
-        a = a >= 47 ? 47 : a;
-    }
-    memcpy(key, prefix, a);
-    memcpy(key + a, suffix, b);
-    key[a + b] = '\0';
-    return key;
-}
-
-static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last, oc_buf *out,
-                oc_error *err)
+static int span(const oc_tmpl *t, int base, oc_day first, oc_day last, oc_buf *out, oc_error *err)
 {
     date_parts a, b;
     oc_date da = oc_date_from_day(first), db = oc_date_from_day(last);
-    char key[48];
-    const char *shape;
+    int shape;
 
     parts(t, first, &a);
     parts(t, last, &b);
@@ -679,36 +751,32 @@ static int span(const oc_tmpl *t, const char *prefix, oc_day first, oc_day last,
                      {"year1", a.year},       {"weekday2", b.weekday}, {"day2", b.day_text},
                      {"month2", b.month},     {"year2", b.year}};
     if (first == last) {
-        return oc_tmpl_expand(t, key_of(key, prefix, ".day"), vars, 4, out, err);
+        return expand_format(t, base + SPAN_DAY, vars, 4, out, err);
     }
     if (da.year != db.year) {
-        shape = "";
+        shape = SPAN_PLAIN;
     } else if (da.month != db.month) {
-        shape = ".same_year";
+        shape = SPAN_SAME_YEAR;
     } else {
-        shape = ".same_month";
+        shape = SPAN_SAME_MONTH;
     }
 
     /* Two consecutive days read "lundi 17 et mardi 18", longer spans
      * "du lundi 17 au vendredi 21": a language may word them apart. */
-    if (last == first + 1 && strcmp(prefix, "span") == 0) {
-        char two[48];
-
-        key_of(key, prefix, key_of(two, ".two", shape));
-    } else {
-        key_of(key, prefix, shape);
+    if (last == first + 1 && base == FORMAT_SPAN) {
+        shape += SPAN_TWO - SPAN_PLAIN;
     }
-    return oc_tmpl_expand(t, key, vars, 8, out, err);
+    return expand_format(t, base + shape, vars, 8, out, err);
 }
 
 int oc_tmpl_span(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err)
 {
-    return span(t, "span", first, last, out, err);
+    return span(t, FORMAT_SPAN, first, last, out, err);
 }
 
 int oc_tmpl_span_short(const oc_tmpl *t, oc_day first, oc_day last, oc_buf *out, oc_error *err)
 {
-    return span(t, "short", first, last, out, err);
+    return span(t, FORMAT_SHORT, first, last, out, err);
 }
 
 int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err)
@@ -722,7 +790,7 @@ int oc_tmpl_time(const oc_tmpl *t, int minutes, oc_buf *out, oc_error *err)
     oc_uint_text((uint64_t)(hour % 12 == 0 ? 12 : hour % 12), 0, h12);
     ampm = oc_tmpl_get(t, hour < 12 ? "time.am" : "time.pm");
     oc_var vars[] = {{"hour", h}, {"minute", m}, {"hour12", h12}, {"ampm", ampm}};
-    return oc_tmpl_expand(t, "time", vars, 4, out, err);
+    return expand_format(t, FORMAT_TIME, vars, 4, out, err);
 }
 
 int oc_tmpl_datetime(const oc_tmpl *t, oc_day day, int minutes, oc_buf *out, oc_error *err)
@@ -737,7 +805,7 @@ int oc_tmpl_datetime(const oc_tmpl *t, oc_day day, int minutes, oc_buf *out, oc_
         if (oc_tmpl_time(t, minutes, &parts, err) == 0) {
             oc_var v[] = {{"date", parts.data}, {"time", parts.data + at}};
 
-            rc = oc_tmpl_expand(t, "datetime", v, 2, out, err);
+            rc = expand_format(t, FORMAT_DATETIME, v, 2, out, err);
         }
     }
     oc_buf_free(&parts);
