@@ -127,8 +127,24 @@ size_t oc_uint_text(uint64_t v, int width, char out[21])
 
 void oc_buf_put_uint(oc_buf *b, uint64_t v, int width)
 {
+    static const uint64_t limit[5] = {1, 10, 100, 1000, 10000};
     char text[21];
 
+    /* The dates and times of every event: their digits straight in place. */
+    if (width > 0 && width <= 4 && v < limit[width]) {
+        char *p;
+
+        if ((size_t)width >= b->cap - b->len) {
+            oc_buf_grow(b, (size_t)width);
+        }
+        p = b->data + b->len;
+        for (int i = width - 1; i >= 0; i--, v /= 10) {
+            p[i] = (char)('0' + v % 10);
+        }
+        b->len += (size_t)width;
+        b->data[b->len] = '\0';
+        return;
+    }
     oc_buf_add(b, text, oc_uint_text(v, width, text));
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -629,9 +630,33 @@ static void test_ics_writer_matches_libical(void **state)
     assert_true(all_day > 0 && timed_local > 0 && timed_utc > 0 && alarms > 0);
 }
 
+/* The numbers of dates, times and stamps: zero-padded decimal as printf
+ * writes it, at every width the writer takes in place and beyond. */
+static void test_ics_numbers(void **state)
+{
+    static const uint64_t values[] = {0,    1,    9,    10,    59,     99,         100,       999,
+                                      1000, 2023, 9999, 10000, 123456, UINT32_MAX, UINT64_MAX};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        for (int width = 0; width <= 6; width++) {
+            char want[32];
+            oc_buf b = {0};
+
+            snprintf(want, sizeof(want), "%0*llu", width, (unsigned long long)values[i]);
+            oc_buf_puts(&b, "x");
+            oc_buf_put_uint(&b, values[i], width);
+            assert_string_equal(b.data + 1, want);
+            assert_int_equal(b.len, 1 + strlen(want));
+            oc_buf_free(&b);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ics_numbers),
         cmocka_unit_test(test_ics_fold_lengths),
         cmocka_unit_test(test_ics_fold_utf8),
         cmocka_unit_test(test_ics_fold_escapes),
