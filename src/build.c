@@ -1184,12 +1184,17 @@ static int save_state(const oc_build *b, oc_out *out, uint64_t key, char **names
     sink_ctx s;
     int rc = 0;
 
+    /* A cache: lost in a crash, the next build renders everything. */
     if (oc_state_text(b->opts.output, key, (const char *const *)names, n, &text) == 0) {
-        rc = begin(out, OC_STATE_NAME, &s, err) < 0 ||
-                     sink_write(&s, text.data, text.len, err) != 0 ||
-                     oc_out_finish(out, s.index, err) != 0 || oc_out_commit(out, err) != 0
-                 ? -1
-                 : 0;
+        if (begin(out, OC_STATE_NAME, &s, err) < 0) {
+            rc = -1;
+        } else {
+            oc_out_cache(out, s.index);
+            rc = sink_write(&s, text.data, text.len, err) != 0 ||
+                         oc_out_finish(out, s.index, err) != 0 || oc_out_commit(out, err) != 0
+                     ? -1
+                     : 0;
+        }
     }
     oc_buf_free(&text);
     return rc;

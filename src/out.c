@@ -45,6 +45,7 @@ typedef struct {
     off_t same;            /* bytes written so far, equal to the target's first ones */
     off_t written, kicked; /* bytes in the temporary file; those whose write-back started */
     bool unsynced;         /* the finished temporary file awaits its fsync at the commit */
+    bool cache;            /* oc_out_cache(): never synced */
     bool finished, committed;
     oc_out_status status;
     char *buf; /* OUT_BUF bytes while the file is written; NULL once it is finished */
@@ -269,6 +270,11 @@ int oc_out_begin(oc_out *out, const char *name, oc_error *err)
     return (int)out->count - 1;
 }
 
+void oc_out_cache(oc_out *out, int index)
+{
+    out->files[index].cache = true;
+}
+
 int oc_out_remove(oc_out *out, const char *name, oc_error *err)
 {
     out_file *f = add_entry(out, name, err);
@@ -485,7 +491,7 @@ int oc_out_finish(oc_out *out, int index, oc_error *err)
 #ifdef SYNC_FILE_RANGE_WRITE
         (void)sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
-        f->unsynced = true;
+        f->unsynced = !f->cache;
         if (close(f->fd) != 0) {
             f->fd = -1;
             return set_io(err, "cannot write", f->path);
@@ -611,7 +617,12 @@ int oc_out_commit(oc_out *out, oc_error *err)
         free(out->made[i]);
     }
     out->nmade = 0; /* they hold committed files now */
-    return sync_folder(out->dir, err);
+    for (size_t i = first; i < out->count; i++) {
+        if (!out->files[i].cache && out->files[i].status != OC_OUT_UNCHANGED) {
+            return sync_folder(out->dir, err);
+        }
+    }
+    return 0; /* nothing durable changed: a commit of caches only */
 }
 
 void oc_out_abort(oc_out *out)

@@ -36,6 +36,11 @@ void oc_out_sweep(oc_out *out, const char *sub);
  * for oc_out_write(), or -1 with 'err' set. */
 int oc_out_begin(oc_out *out, const char *name, oc_error *err);
 
+/* Marks the file 'index' (from oc_out_begin()) a cache the next run can do
+ * without: replaced atomically as every file, but not synced, nor its
+ * folder for it (after a crash it may be old or empty, never torn). */
+void oc_out_cache(oc_out *out, int index);
+
 /* Removes the file 'name' (named as for oc_out_begin()) at the commit,
  * after every rename: its status is OC_OUT_REMOVED, or OC_OUT_UNCHANGED
  * when there is no such file. Returns its index, or -1 with 'err' set. */

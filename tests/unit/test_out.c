@@ -2,7 +2,8 @@
 /* Unit tests of the out stage: atomic replacement, unchanged files keep
  * their mtime, abort leaves targets alone, stale temporary files of a killed
  * run are removed, files in a sub-folder, removals at the commit only, and
- * the folder lock times out instead of hanging. */
+ * the folder lock times out instead of hanging; what is synced, and that a
+ * cache is not. */
 #define _DEFAULT_SOURCE
 
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +25,16 @@
 
 #include "ordercal/out.h"
 #include "ordercal/util.h"
+
+/* The fsync(2) calls of the code under test, counted: this definition
+ * takes the place of the C library's in the test program. */
+static int fsyncs;
+
+int fsync(int fd)
+{
+    fsyncs++;
+    return (int)syscall(SYS_fsync, fd);
+}
 
 static int setup(void **state)
 {
@@ -372,6 +384,57 @@ static void test_out_sweep(void **state)
     assert_string_equal(names, "a.ics ");
 }
 
+/* A new file is synced before its rename, and the folder after; a cache
+ * (oc_out_cache()) neither, alone or with a file that is. */
+static void test_out_syncs(void **state)
+{
+    const char *dir = *state;
+    oc_error err;
+    oc_out *out;
+    int a, c;
+
+    fsyncs = 0;
+    assert_int_equal(write_one(dir, "feed.ics", "A", true), OC_OUT_CREATED);
+    assert_int_equal(fsyncs, 2); /* the file, the folder */
+
+    oc_error_init(&err);
+    out = oc_out_open(dir, 1.0, false, &err);
+    assert_non_null(out);
+    c = oc_out_begin(out, "state", &err);
+    assert_true(c >= 0);
+    oc_out_cache(out, c);
+    assert_int_equal(oc_out_write(out, c, "S", 1, &err), 0);
+    assert_int_equal(oc_out_finish(out, c, &err), 0);
+    fsyncs = 0;
+    assert_int_equal(oc_out_commit(out, &err), 0);
+    assert_int_equal(fsyncs, 0);
+    oc_out_free(out);
+
+    out = oc_out_open(dir, 1.0, false, &err);
+    assert_non_null(out);
+    a = oc_out_begin(out, "feed.ics", &err);
+    c = oc_out_begin(out, "state", &err);
+    assert_true(a >= 0 && c >= 0);
+    oc_out_cache(out, c);
+    assert_int_equal(oc_out_write(out, a, "B", 1, &err), 0);
+    assert_int_equal(oc_out_write(out, c, "T", 1, &err), 0);
+    assert_int_equal(oc_out_finish(out, a, &err), 0);
+    assert_int_equal(oc_out_finish(out, c, &err), 0);
+    fsyncs = 0;
+    assert_int_equal(oc_out_commit(out, &err), 0);
+    assert_int_equal(fsyncs, 2); /* feed.ics, the folder */
+    oc_out_free(out);
+
+    {
+        char *feed = slurp(dir, "feed.ics"), *cache = slurp(dir, "state");
+
+        assert_string_equal(feed, "B");
+        assert_string_equal(cache, "T");
+        free(feed);
+        free(cache);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +447,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_out_sub_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_sweep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_syncs, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
