@@ -358,6 +358,28 @@ static void line_name(const char *s, size_t n, char out[64])
     out[k] = '\0';
 }
 
+/* The length of the property name that starts the line 's': letters,
+ * digits and '-' up to the ';' or ':' after them, as ordercal writes
+ * names; 0 for any other start (a space before the ':', a fold, an empty
+ * name), which libical may read as another name than these bytes say. */
+static size_t clean_name(const char *s, size_t n)
+{
+    size_t k = 0;
+
+    while (k < n && k < 63 &&
+           ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z') ||
+            (s[k] >= '0' && s[k] <= '9') || s[k] == '-')) {
+        k++;
+    }
+    return k > 0 && k < n && (s[k] == ':' || s[k] == ';') ? k : 0;
+}
+
+/* Whether the name of the line 's' ('k' bytes, clean) is 'name'. */
+static bool name_is(const char *s, size_t k, const char *name)
+{
+    return strlen(name) == k && strncasecmp(s, name, k) == 0;
+}
+
 /* The event passed: remember its candidate lines, but UID and DTSTART.
  * (Their names are compared here rather than looked up with libical's
  * icalproperty_string_to_kind(), a linear search as costly as the parse.) */
@@ -367,10 +389,9 @@ static void remember(oc_verify *ctx, size_t ncand)
         const memo_candidate *m = &ctx->cand[i];
         uint32_t *slot = &ctx->memo[m->hash % MEMO_SLOTS];
         memo_entry *e;
-        char name[64];
+        size_t k = clean_name(m->bytes, m->len);
 
-        line_name(m->bytes, m->len, name);
-        if (name[0] == '\0' || strcasecmp(name, "UID") == 0 || strcasecmp(name, "DTSTART") == 0) {
+        if (k == 0 || name_is(m->bytes, k, "UID") || name_is(m->bytes, k, "DTSTART")) {
             continue;
         }
         if (*slot == 0) {
@@ -383,7 +404,7 @@ static void remember(oc_verify *ctx, size_t ncand)
         e = &ctx->pool[*slot - 1];
         e->hash = m->hash;
         e->parent = m->parent;
-        e->dtstamp = strcasecmp(name, "DTSTAMP") == 0;
+        e->dtstamp = name_is(m->bytes, k, "DTSTAMP");
         e->len = m->len;
         memcpy(e->bytes, m->bytes, m->len);
     }
@@ -407,11 +428,21 @@ static void remember(oc_verify *ctx, size_t ncand)
  * verdict and message stand. */
 static bool prefix_of(const char *s, size_t n, size_t *plen)
 {
-    for (size_t k = 0; k < n && k < PREFIX_MAX; k++) {
+    size_t k = clean_name(s, n);
+
+    if (k == 0) {
+        return false;
+    }
+    for (; k < n && k < PREFIX_MAX; k++) {
         switch (s[k]) {
         case ':':
             *plen = k;
-            return k > 0;
+            return s[k - 1] != ';'; /* an empty parameter: libical reads past it */
+        case ';':
+            if (s[k - 1] == ';') {
+                return false;
+            }
+            break;
         case '"':
         case '\\':
         case '\r':
@@ -506,26 +537,32 @@ static bool learn(oc_verify *ctx, const char *s, size_t n, int parent, size_t pl
         icalparameter *vp;
         icalvalue_kind want;
         prefix_entry *e;
+        tz_param tz;
 
         p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY);
         vp = icalproperty_get_first_parameter(p, ICAL_VALUE_PARAMETER);
         want = vp != NULL ? icalparameter_value_to_value_kind(icalparameter_get_value(vp))
                           : icalproperty_kind_to_value_kind(icalproperty_isa(p));
         ok = true;
-        note(f, icalproperty_isa(p), icalproperty_get_value(p), tz_of(ctx, p), it);
+        tz = tz_of(ctx, p);
+        if (parent == ICAL_VEVENT_COMPONENT) { /* the checks read the event's own lines */
+            note(f, icalproperty_isa(p), icalproperty_get_value(p), tz, it);
+        }
 
         /* Learned only when the value is of the type the parser asked for
-         * (a DATE-TIME-or-PERIOD may come back as either). */
+         * (a DATE-TIME-or-PERIOD may come back as either), and from a line
+         * the parser read as the line-by-line path would (a TZID read to
+         * the last colon of its value is not the prefix's). */
         e = prefix_slot(ctx, line_hash(parent, s, plen), parent, s, plen);
         if (e != NULL && e->hash == 0 && icalvalue_isa(icalproperty_get_value(p)) == want &&
-            want != ICAL_DATETIMEPERIOD_VALUE) {
+            want != ICAL_DATETIMEPERIOD_VALUE && value_of(ctx, s, n, plen, tz != TZ_NONE)) {
             e->hash = line_hash(parent, s, plen);
             e->parent = parent;
             e->len = plen;
             memcpy(e->bytes, s, plen);
             e->prop = icalproperty_isa(p);
             e->value = want;
-            e->tz = tz_of(ctx, p);
+            e->tz = tz;
         }
     }
     if (c != NULL) {
@@ -563,7 +600,9 @@ static bool line_passes(oc_verify *ctx, const char *s, size_t n, int parent, con
         icalerror_clear_errno();
         return false;
     }
-    note(f, e->prop, v, e->tz, it);
+    if (parent == ICAL_VEVENT_COMPONENT) {
+        note(f, e->prop, v, e->tz, it);
+    }
     icalvalue_free(v);
     return true;
 }

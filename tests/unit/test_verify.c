@@ -485,6 +485,141 @@ static void test_verify_values_agree_with_full_parse(void **state)
     }
 }
 
+/* Runs the events 'texts[0..n)' through one gate, "@UID@" standing for
+ * each one's UID and "@UID0@" for the first's, 'alarms' saying which have
+ * one: every verdict must be libical's on the whole event. */
+static void sequence_agrees(const char *const *texts, size_t n, const bool *alarms)
+{
+    oc_verify *v = oc_verify_new("Europe/Paris", NULL, 2024, NULL);
+    oc_event first;
+
+    gate_event_for(&first, 0);
+    for (size_t i = 0; i < n; i++) {
+        oc_buf b = {0};
+        oc_event e;
+        oc_error err;
+        bool whole;
+        int gate;
+
+        gate_event_for(&e, i);
+        e.has_alarm = alarms[i];
+        for (const char *p = texts[i]; *p != '\0';) {
+            if (strncmp(p, "@UID@", 5) == 0) {
+                oc_buf_puts(&b, e.uid);
+                p += 5;
+            } else if (strncmp(p, "@UID0@", 6) == 0) {
+                oc_buf_puts(&b, first.uid);
+                p += 6;
+            } else {
+                oc_buf_putc(&b, *p++);
+            }
+        }
+        oc_error_init(&err);
+        gate = oc_verify_event(v, b.data, b.len, &e, &err);
+        whole = full_parse_accepts(&b, &e);
+        if ((gate == 0) != whole) {
+            fail_msg("event %zu: the gate %s, libical %s:\n%s", i,
+                     gate == 0 ? "accepts" : "refuses", whole ? "accepts" : "refuses", b.data);
+        }
+        oc_buf_free(&b);
+    }
+    oc_verify_free(v);
+}
+
+#define STAMP_START "DTSTAMP:20230718T000000Z\r\nDTSTART;VALUE=DATE:20230717\r\n"
+#define ALARM_LINES "ACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:PT0S\r\n"
+
+/* Lines whose bytes say another thing than libical reads (found by review):
+ * each is read by libical whole, and the gate gives its verdict. */
+static void test_verify_odd_lines_agree(void **state)
+{
+    /* An empty parameter: libical's split skips the ':' right after ';'. */
+    static const char *const empty_param[] = {
+        "BEGIN:VEVENT\r\nUID:@UID@\r\nUID;:junk\r\n" STAMP_START "SUMMARY;:x\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID;:@UID@\r\n" STAMP_START "END:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:@UID@\r\n" STAMP_START "SUMMARY;:a:b\r\nEND:VEVENT\r\n",
+    };
+    /* A name libical reads otherwise: a space before the ':', a fold in it;
+     * a BEGIN spelt so. None may be skipped as a line seen before. */
+    static const char *const spaced_uid[] = {
+        "BEGIN:VEVENT\r\nUID :@UID@\r\n" STAMP_START "END:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID :@UID0@\r\nUID:@UID@\r\n" STAMP_START "END:VEVENT\r\n",
+    };
+    static const char *const folded_uid[] = {
+        "BEGIN:VEVENT\r\nUI\r\n D:@UID@\r\n" STAMP_START "END:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUI\r\n D:@UID0@\r\nUID:@UID@\r\n" STAMP_START "END:VEVENT\r\n",
+    };
+    static const char *const spaced_stamp[] = {
+        "BEGIN:VEVENT\r\nUID:@UID@\r\nDTSTAMP :20230718T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20230717\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:@UID@\r\nDTSTAMP :20230718T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20230717\r\nEND:VEVENT\r\n",
+    };
+    static const char *const spaced_begin[] = {
+        "BEGIN:VEVENT\r\nUID:@UID@\r\n" STAMP_START "BEGIN :VALARM\r\n" ALARM_LINES
+        "END:VALARM\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:@UID@\r\n" STAMP_START "BEGIN :VALARM\r\n" ALARM_LINES
+        "END:VALARM\r\nEND:VEVENT\r\n",
+    };
+    /* The event's UID, DTSTAMP or DTSTART only in its alarm. */
+    static const char *const in_alarm[] = {
+        "BEGIN:VEVENT\r\nUID:@UID@\r\nDTSTART;VALUE=DATE:20230717\r\nBEGIN:VALARM\r\n" ALARM_LINES
+        "DTSTAMP:20230718T000000Z\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\n" STAMP_START "BEGIN:VALARM\r\n" ALARM_LINES
+        "UID:@UID@\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:@UID@\r\nDTSTAMP:20230718T000000Z\r\nBEGIN:VALARM\r\n" ALARM_LINES
+        "DTSTART;VALUE=DATE:20230717\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+    };
+    static const bool none[3] = {false, false, false}, first_alarm[2] = {true, false},
+                      all_alarms[3] = {true, true, true};
+
+    (void)state;
+    sequence_agrees(empty_param, 3, none);
+    sequence_agrees(spaced_uid, 2, none);
+    sequence_agrees(folded_uid, 2, none);
+    sequence_agrees(spaced_stamp, 2, none);
+    sequence_agrees(spaced_begin, 2, first_alarm);
+    for (size_t i = 0; i < 3; i++) {
+        sequence_agrees(&in_alarm[i], 1, all_alarms); /* each on a gate of its own */
+    }
+}
+
+/* A TZID libical read up to the last colon of a value is not the prefix's:
+ * a later event with that prefix is read for its own TZID. */
+static void test_verify_tzid_to_last_colon(void **state)
+{
+    static const char vtz[] = "BEGIN:VTIMEZONE\r\nTZID:Test/Plus1\r\nBEGIN:STANDARD\r\n"
+                              "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\n"
+                              "TZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+    oc_buf zone = {0}, blocks[2] = {{0}, {0}};
+    oc_span span;
+    oc_event e[2];
+    oc_error err;
+
+    (void)state;
+    oc_buf_puts(&zone, vtz);
+    memset(&span, 0, sizeof(span));
+    span.on = true;
+    span.utc_start = 1689786000; /* 2023-07-19T17:00:00Z, 18:00 at +01:00 */
+    span.utc_end = span.utc_start + 1800;
+    gate_event_for(&e[0], 0);
+    gate_event_for(&e[1], 1);
+    e[1].kind = OC_KIND_CONFIRMATION;
+    e[1].span = &span;
+    oc_buf_printf(&blocks[0],
+                  "BEGIN:VEVENT\r\nUID:%s\r\n" GOOD_STAMP
+                  "DTSTART;TZID=Test/Plus1:x:20230719T180000\r\nEND:VEVENT\r\n",
+                  e[0].uid);
+    oc_buf_printf(&blocks[1],
+                  "BEGIN:VEVENT\r\nUID:%s\r\n" GOOD_STAMP
+                  "DTSTART;TZID=Test/Plus1:20230719T180000\r\nEND:VEVENT\r\n",
+                  e[1].uid);
+    assert_int_equal(gate_blocks(e, blocks, 2, "Test/Plus1", &zone, &err), 0);
+    oc_buf_free(&zone);
+    oc_buf_free(&blocks[0]);
+    oc_buf_free(&blocks[1]);
+}
+
 /* A zoned DTSTART is read through the published VTIMEZONE and must be the
  * instant the tz database gave; one meant in UTC must be written so. */
 static void test_verify_reads_the_zone(void **state)
@@ -562,6 +697,8 @@ int main(void)
         cmocka_unit_test(test_verify_reads_the_zone),
         cmocka_unit_test(test_verify_memo_agrees_with_full_parse),
         cmocka_unit_test(test_verify_values_agree_with_full_parse),
+        cmocka_unit_test(test_verify_odd_lines_agree),
+        cmocka_unit_test(test_verify_tzid_to_last_colon),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
