@@ -90,19 +90,28 @@ void oc_buf_grow(oc_buf *b, size_t extra)
 
 void oc_buf_printf(oc_buf *b, const char *fmt, ...)
 {
+    size_t room;
     va_list ap;
     int n;
 
+    /* Into the room the buffer has; formatted again only when it needs more. */
+    if (b->cap - b->len < 64) {
+        oc_buf_grow(b, 64);
+    }
+    room = b->cap - b->len;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
     if (n < 0) {
+        b->data[b->len] = '\0';
         return;
     }
-    oc_buf_grow(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)n >= room) {
+        oc_buf_grow(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 
