@@ -40,8 +40,10 @@ void oc_verify_free(oc_verify *v); /* accepts NULL */
 
 /* Checks the 'len' published bytes of 'e': libical parses it back, its UID,
  * DTSTAMP and DTSTART are there, it has as many alarms as it was written with,
- * and its DTSTART is the span's instant. The gate remembers the lines libical
- * accepted and passes it only the others (README, Regeneration).
+ * and its DTSTART is the span's instant. A line libical accepted before is
+ * skipped; a new one is read by its prefix and libical's value parser, as
+ * libical's parser reads it, or the event whole where they could differ
+ * (README, The publish gate).
  * Returns 0, or -1 with 'err' set. */
 int oc_verify_event(oc_verify *v, const char *bytes, size_t len, const oc_event *e, oc_error *err);
 
