@@ -854,7 +854,9 @@ static size_t candidates(const oc_def *def, const oc_day *days, size_t n, prev_c
         }
         next = s;
     }
-    qsort(*out, count, sizeof(**out), cmp_candidate);
+    if (count > 1) { /* none: no array at all */
+        qsort(*out, count, sizeof(**out), cmp_candidate);
+    }
     return count;
 }
 
