@@ -365,9 +365,17 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
         r->cur.sequence = v;
         return;
     }
-    if (kind == PREV_UID && vlen < sizeof(r->cur.uid)) {
-        memcpy(r->cur.uid, value, vlen);
-        r->cur.uid[vlen] = '\0';
+    if (kind == PREV_UID) {
+        /* A UID is republished as it is read (a notice, a migration): one
+         * that TEXT escaping would change ("b\9e" reads as "b9e") is not
+         * one ordercal wrote, and could not be published back. */
+        if (vlen < sizeof(r->cur.uid) && printable(value, vlen) &&
+            strcspn(value, "\\;,") >= vlen) {
+            memcpy(r->cur.uid, value, vlen);
+            r->cur.uid[vlen] = '\0';
+        } else {
+            r->cur_ok = false;
+        }
     } else if (kind == PREV_DTSTART || kind == PREV_DTEND) {
         char *dst = kind == PREV_DTSTART ? r->cur.start : r->cur.end;
 
