@@ -369,8 +369,7 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
         /* A UID is republished as it is read (a notice, a migration): one
          * that TEXT escaping would change ("b\9e" reads as "b9e") is not
          * one ordercal wrote, and could not be published back. */
-        if (vlen < sizeof(r->cur.uid) && printable(value, vlen) &&
-            strcspn(value, "\\;,") >= vlen) {
+        if (vlen < sizeof(r->cur.uid) && printable(value, vlen) && strcspn(value, "\\;,") >= vlen) {
             memcpy(r->cur.uid, value, vlen);
             r->cur.uid[vlen] = '\0';
         } else {
@@ -1083,25 +1082,35 @@ static bool when_value(const char *v, size_t n, bool *date, int64_t *secs)
 
 bool oc_prev_when(const char *line, const oc_tz *tz, oc_when *w, int64_t *utc)
 {
-    const char *value = line_value(line), *tzid = strstr(line, ";TZID=");
-    size_t n = strlen(value);
+    const char *value = line_value(line), *colon = value - 1;
+    const char *semi = value > line ? memchr(line, ';', (size_t)(colon - line)) : NULL;
+    const char *params = semi != NULL ? semi + 1 : colon;
+    size_t n = strlen(value), plen = (size_t)(colon - params);
     bool z = n == 16 && value[15] == 'Z', date;
     int64_t secs;
     oc_tz *other = NULL;
 
+    /* Only the three forms ordercal writes, parameters included: a notice
+     * republishes the line as it is, and libical must read it so
+     * ("VALUE=DATEX" would be refused, and every later build with it). */
     w->form = OC_WHEN_NONE;
-    if (!when_value(value, z ? 15 : n, &date, &secs) ||
-        (date && strstr(line, "VALUE=DATE") == NULL)) {
+    if (value == line || !when_value(value, z ? 15 : n, &date, &secs)) {
         return false;
     }
-    if (tzid != NULL && !z && !date) {
-        size_t len = strcspn(tzid + 6, ";:");
+    if (date ? plen != 10 || memcmp(params, "VALUE=DATE", 10) != 0
+        : z  ? plen != 0
+             : plen <= 5 || memcmp(params, "TZID=", 5) != 0 ||
+                  strcspn(params + 5, ";\"") < plen - 5) {
+        return false;
+    }
+    if (!z && !date) {
+        size_t len = plen - 5;
         char name[128];
 
-        if (len == 0 || len >= sizeof(name)) {
+        if (len >= sizeof(name)) {
             return false;
         }
-        memcpy(name, tzid + 6, len);
+        memcpy(name, params + 5, len);
         name[len] = '\0';
         if (strcmp(name, oc_tz_name(tz)) != 0 && (other = oc_tz_load(name, NULL)) == NULL) {
             return false;

@@ -422,12 +422,54 @@ static void test_prev_republished(void **state)
     feed_free(&c);
 }
 
+/* A DTSTART or DTEND line of the previous feed is read (and a notice
+ * republishes it) only in the forms ordercal writes, parameters included. */
+static void test_prev_when_forms(void **state)
+{
+    static const struct {
+        const char *line;
+        bool ours;
+    } cases[] = {
+        {"DTSTART;VALUE=DATE:20231002", true},
+        {"DTEND;VALUE=DATE:20231004", true},
+        {"DTSTART:20231002T160000Z", true},
+        {"DTSTART;TZID=Europe/Paris:20231002T180000", true},
+        {"DTSTART;VALUE=DATEX:20231002", false},
+        {"DTSTART;VALUE=DATE;X=1:20231002", false},
+        {"DTSTART:20231002", false},
+        {"DTSTART;X-A=1:20231002T160000Z", false},
+        {"DTSTART:20231002T180000", false}, /* floating */
+        {"DTSTART;TZID=:20231002T180000", false},
+        {"DTSTART;TZID=Europe/Paris;X=1:20231002T180000", false},
+        {"DTSTART;TZID=\"Europe/Paris\":20231002T180000", false},
+        {"DTSTART;TZID=No/Such_Zone:20231002T180000", false},
+        {"20231002", false},
+    };
+    oc_error err;
+    oc_tz *tz;
+
+    (void)state;
+    oc_error_init(&err);
+    tz = oc_tz_load("Europe/Paris", &err);
+    assert_non_null(tz);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oc_when w;
+        int64_t utc;
+
+        if (oc_prev_when(cases[i].line, tz, &w, &utc) != cases[i].ours) {
+            fail_msg("%s: read as %s", cases[i].line, cases[i].ours ? "not ours" : "ours");
+        }
+    }
+    oc_tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prev_parse),       cmocka_unit_test(test_prev_regeneration_memory),
         cmocka_unit_test(test_prev_republished), cmocka_unit_test(test_prev_notices),
         cmocka_unit_test(test_prev_migration),   cmocka_unit_test(test_prev_modified_line),
+        cmocka_unit_test(test_prev_when_forms),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
