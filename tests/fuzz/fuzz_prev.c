@@ -183,6 +183,29 @@ static void check_stamps(const oc_buf *out, const char *what)
 
 /* Every event of the published feed 'out', in feed order, through a fresh
  * publish gate (no event skips it), as oc_feed_render() opens it. */
+
+/* The next event from the line start 'p' on: its BEGIN line, and in '*end'
+ * the byte after its END line; NULL when there is none. Both are whole
+ * lines: a text may hold "END:VEVENT" (a notice's summary quotes the
+ * event's). */
+static const char *event_at(const char *p, const char **end)
+{
+    const char *begin = p, *stop;
+
+    if (strncmp(p, "BEGIN:VEVENT\r\n", 14) != 0) {
+        begin = strstr(p, "\nBEGIN:VEVENT\r\n");
+        if (begin == NULL) {
+            return NULL;
+        }
+        begin++;
+    }
+    stop = strstr(begin, "\r\nEND:VEVENT\r\n");
+    if (stop == NULL) {
+        return NULL;
+    }
+    *end = stop + 14;
+    return begin;
+}
 static void check_gate(const fixture *f, const oc_buf *out, size_t events, const char *what)
 {
     const oc_def_feed *feed = &f->def->feeds[0];
@@ -209,13 +232,11 @@ static void check_gate(const fixture *f, const oc_buf *out, size_t events, const
         if ((feed->kinds & (1u << e->kind)) == 0) {
             continue;
         }
-        p = strstr(p, "BEGIN:VEVENT\r\n");
-        end = p != NULL ? strstr(p, "END:VEVENT\r\n") : NULL;
-        if (end == NULL) {
+        p = event_at(p, &end);
+        if (p == NULL) {
             fuzz_fail("%s: the %s event %s is missing from the feed", what, oc_kind_name(e->kind),
                       e->uid);
         }
-        end += 12;
         if (oc_verify_event(gate, p, (size_t)(end - p), e, &err) != 0) {
             fuzz_fail("%s: published bytes the gate refuses: %s:\n%.*s", what, err.text,
                       (int)(end - p), p);
@@ -225,11 +246,10 @@ static void check_gate(const fixture *f, const oc_buf *out, size_t events, const
     }
     /* Then the cancellation notices, each marked as one (a notice is passed
      * through the gate it was made with: it has no event of the schedule). */
-    while ((p = strstr(p, "BEGIN:VEVENT\r\n")) != NULL) {
-        const char *end = strstr(p, "END:VEVENT\r\n");
+    for (const char *end; (p = event_at(p, &end)) != NULL;) {
         const char *mark = strstr(p, "\r\n" OC_PREV_NOTICE ":");
 
-        if (end == NULL || mark == NULL || mark > end) {
+        if (mark == NULL || mark > end) {
             fuzz_fail("%s: an event after the schedule's is no cancellation notice", what);
         }
         p = end;
