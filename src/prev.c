@@ -1072,6 +1072,12 @@ static bool when_value(const char *v, size_t n, bool *date, int64_t *secs)
         !ymd_date(v, &d)) {
         return false;
     }
+    /* The years of a definition: libical reads no other as we wrote it
+     * (before 1970 its time_t is -1). */
+    if (d.year < OC_DEF_MIN_YEAR || d.year > OC_DEF_MAX_YEAR ||
+        (n == 15 && (num(v + 9, 2) > 23 || num(v + 11, 2) > 59 || num(v + 13, 2) > 59))) {
+        return false;
+    }
     *date = n == 8;
     *secs = oc_day_from_date(d) * 86400;
     if (n == 15) {

@@ -443,6 +443,11 @@ static void test_prev_when_forms(void **state)
         {"DTSTART;TZID=Europe/Paris;X=1:20231002T180000", false},
         {"DTSTART;TZID=\"Europe/Paris\":20231002T180000", false},
         {"DTSTART;TZID=No/Such_Zone:20231002T180000", false},
+        {"DTSTART:00240101T000000Z", false}, /* before 1970: libical's time_t is -1 */
+        {"DTSTART;VALUE=DATE:19691231", false},
+        {"DTSTART;VALUE=DATE:25500101", false},
+        {"DTSTART:20231002T250000Z", false},
+        {"DTSTART;VALUE=DATE:19700101", true},
         {"20231002", false},
     };
     oc_error err;
