@@ -367,9 +367,11 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
     }
     if (kind == PREV_UID) {
         /* A UID is republished as it is read (a notice, a migration): one
-         * that TEXT escaping would change ("b\9e" reads as "b9e") is not
-         * one ordercal wrote, and could not be published back. */
-        if (vlen < sizeof(r->cur.uid) && printable(value, vlen) && strcspn(value, "\\;,") >= vlen) {
+         * that libical reads otherwise (TEXT escaping: "b\9e" is "b9e";
+         * the white space at its edges is stripped) is not one ordercal
+         * wrote, and could not be published back. */
+        if (vlen < sizeof(r->cur.uid) && printable(value, vlen) &&
+            strcspn(value, " \\;,") >= vlen) {
             memcpy(r->cur.uid, value, vlen);
             r->cur.uid[vlen] = '\0';
         } else {
