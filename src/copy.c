@@ -29,15 +29,6 @@ struct oc_copy_cache {
     int gate_year;
 };
 
-static void put_ymd(oc_buf *b, oc_day day)
-{
-    oc_date d = oc_date_from_day(day);
-
-    oc_buf_put_uint(b, (uint64_t)d.year, 4);
-    oc_buf_put_uint(b, (uint64_t)d.month, 2);
-    oc_buf_put_uint(b, (uint64_t)d.day, 2);
-}
-
 /* The copy of 'slot': its file name and UID. */
 static void name_copy(const oc_def *def, const oc_slot *slot, oc_copy *c)
 {
@@ -45,13 +36,13 @@ static void name_copy(const oc_def *def, const oc_slot *slot, oc_copy *c)
 
     c->slot = slot;
     oc_buf_printf(&b, OC_COPY_DIR "/%s-", def->id.value);
-    put_ymd(&b, slot->spans[COPY_KIND].first);
+    oc_buf_put_ymd(&b, slot->spans[COPY_KIND].first);
     oc_buf_puts(&b, ".ics");
     c->name = oc_buf_detach(&b);
 
     /* Not a kind's "<id>/<kind>/<day>": a name no event of a feed has. */
     oc_buf_printf(&b, "%s/copy/%s/", def->id.value, oc_kind_name(COPY_KIND));
-    put_ymd(&b, slot->first);
+    oc_buf_put_ymd(&b, slot->first);
     oc_uid_of_name(b.data, b.len, c->uid);
     oc_buf_free(&b);
 }

@@ -26,15 +26,12 @@ void oc_uid_of_name(const char *name, size_t len, char out[37])
 void oc_event_uid(const char *calendar_id, const char *kind_name, oc_day session, char out[37])
 {
     oc_buf name = {0};
-    oc_date d = oc_date_from_day(session);
 
     oc_buf_puts(&name, calendar_id);
     oc_buf_putc(&name, '/');
     oc_buf_puts(&name, kind_name);
     oc_buf_putc(&name, '/');
-    oc_buf_put_uint(&name, (uint64_t)d.year, 4);
-    oc_buf_put_uint(&name, (uint64_t)d.month, 2);
-    oc_buf_put_uint(&name, (uint64_t)d.day, 2);
+    oc_buf_put_ymd(&name, session);
     oc_uid_of_name(name.data, name.len, out);
     oc_buf_free(&name);
 }

@@ -207,18 +207,11 @@ static struct icaltimetype ical_local(int64_t local)
 
 static void trigger_text(int64_t seconds, char *out, size_t size);
 
-static void put_ymd(oc_buf *b, oc_date d)
-{
-    oc_buf_put_uint(b, (uint64_t)d.year, 4);
-    oc_buf_put_uint(b, (uint64_t)d.month, 2);
-    oc_buf_put_uint(b, (uint64_t)d.day, 2);
-}
-
 static void put_date(oc_buf *b, const char *name, oc_day day)
 {
     oc_buf_puts(b, name);
     oc_buf_puts(b, ";VALUE=DATE:");
-    put_ymd(b, oc_date_from_day(day));
+    oc_buf_put_ymd(b, day);
     oc_buf_putc(b, '\n');
 }
 
@@ -233,7 +226,7 @@ static void put_time(oc_buf *b, const char *name, int64_t t, const char *tzid)
         oc_buf_puts(b, tzid);
     }
     oc_buf_putc(b, ':');
-    put_ymd(b, oc_date_from_day(day));
+    oc_buf_put_ymd(b, day);
     oc_buf_putc(b, 'T');
     oc_buf_put_uint(b, (uint64_t)sec / 3600, 2);
     oc_buf_put_uint(b, (uint64_t)sec % 3600 / 60, 2);

@@ -46,13 +46,11 @@ static void stamp_text(int64_t t, char out[17])
         (d.year % 10000 + 10000) % 10000, d.month, d.day, sec / 3600, sec % 3600 / 60, sec % 60};
     char *p = out;
 
-    /* Digits by hand: two stamps are written for every event. */
+    /* Digits in place: two stamps are written for every event. */
     for (int i = 0; i < 6; i++) {
         int width = i == 0 ? 4 : 2;
 
-        for (int k = width - 1, v = fields[i]; k >= 0; k--, v /= 10) {
-            p[k] = (char)('0' + v % 10);
-        }
+        oc_digits(p, (uint64_t)fields[i], width);
         p += width;
         if (i == 2) {
             *p++ = 'T';
@@ -174,6 +172,12 @@ typedef struct {
 
 /* A stamp we would write ourselves, "20230718T120000Z": a real date from
  * 1970 and a real time. Anything else in an old file is not republished. */
+/* Whether the six digits at 'v' are a time of day, "hhmmss". */
+static bool clock_time(const char *v)
+{
+    return num(v, 2) < 24 && num(v + 2, 2) < 60 && num(v + 4, 2) < 60;
+}
+
 static bool utc_stamp(const char *v, size_t n)
 {
     oc_date d;
@@ -186,8 +190,7 @@ static bool utc_stamp(const char *v, size_t n)
             return false;
         }
     }
-    return ymd_date(v, &d) && d.year >= 1970 && num(v + 9, 2) < 24 && num(v + 11, 2) < 60 &&
-           num(v + 13, 2) < 60;
+    return ymd_date(v, &d) && d.year >= 1970 && clock_time(v + 9);
 }
 
 /* The digest of an event published with SEQUENCE > 0 without the first line
@@ -1076,8 +1079,7 @@ static bool when_value(const char *v, size_t n, bool *date, int64_t *secs)
     }
     /* The years of a definition: libical reads no other as we wrote it
      * (before 1970 its time_t is -1). */
-    if (d.year < OC_DEF_MIN_YEAR || d.year > OC_DEF_MAX_YEAR ||
-        (n == 15 && (num(v + 9, 2) > 23 || num(v + 11, 2) > 59 || num(v + 13, 2) > 59))) {
+    if (d.year < OC_DEF_MIN_YEAR || d.year > OC_DEF_MAX_YEAR || (n == 15 && !clock_time(v + 9))) {
         return false;
     }
     *date = n == 8;

@@ -134,6 +134,13 @@ size_t oc_uint_text(uint64_t v, int width, char out[21])
     return n;
 }
 
+void oc_digits(char *out, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10) {
+        out[i] = (char)('0' + v % 10);
+    }
+}
+
 void oc_buf_put_uint(oc_buf *b, uint64_t v, int width)
 {
     static const uint64_t limit[5] = {1, 10, 100, 1000, 10000};
@@ -141,15 +148,10 @@ void oc_buf_put_uint(oc_buf *b, uint64_t v, int width)
 
     /* The dates and times of every event: their digits straight in place. */
     if (width > 0 && width <= 4 && v < limit[width]) {
-        char *p;
-
         if ((size_t)width >= b->cap - b->len) {
             oc_buf_grow(b, (size_t)width);
         }
-        p = b->data + b->len;
-        for (int i = width - 1; i >= 0; i--, v /= 10) {
-            p[i] = (char)('0' + v % 10);
-        }
+        oc_digits(b->data + b->len, v, width);
         b->len += (size_t)width;
         b->data[b->len] = '\0';
         return;
@@ -223,6 +225,15 @@ const char *oc_day_text(oc_day n, char buf[16])
 
     snprintf(buf, 16, "%04d-%02d-%02d", d.year, d.month, d.day);
     return buf;
+}
+
+void oc_buf_put_ymd(oc_buf *b, oc_day n)
+{
+    oc_date d = oc_date_from_day(n);
+
+    oc_buf_put_uint(b, (uint64_t)d.year, 4);
+    oc_buf_put_uint(b, (uint64_t)d.month, 2);
+    oc_buf_put_uint(b, (uint64_t)d.day, 2);
 }
 
 int oc_day_weekday(oc_day n)

@@ -62,6 +62,9 @@ void oc_buf_reset(oc_buf *b);
 size_t oc_uint_text(uint64_t v, int width, char out[21]);
 /* Appends the same to 'b'. */
 void oc_buf_put_uint(oc_buf *b, uint64_t v, int width);
+/* Writes the last 'width' decimal digits of 'v', zero-padded, at 'out' (no
+ * NUL): the fixed fields of dates, times and stamps. */
+void oc_digits(char *out, uint64_t v, int width);
 
 /* Returns the contents as a new string; the caller frees it; 'b' is emptied. */
 char *oc_buf_detach(oc_buf *b);
@@ -81,6 +84,8 @@ oc_day oc_day_floor(int64_t seconds);
 oc_date oc_date_from_day(oc_day n);
 /* "YYYY-MM-DD" of a day into 'buf'; returns 'buf'. */
 const char *oc_day_text(oc_day n, char buf[16]);
+/* Appends the day as iCalendar and UIDs write it, "YYYYMMDD". */
+void oc_buf_put_ymd(oc_buf *b, oc_day n);
 /* 0 = Monday .. 6 = Sunday (ISO 8601). */
 int oc_day_weekday(oc_day n);
 bool oc_date_valid(oc_date d);
