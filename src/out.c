@@ -512,37 +512,43 @@ oc_out_status oc_out_status_of(const oc_out *out, int index)
     return out->files[index].status;
 }
 
+/* fsync(2) of 'path' through a new descriptor opened with 'flags'. Returns
+ * 0, or -1 with errno set and '*opened' saying whether the open worked. */
+static int fsync_path(const char *path, int flags, bool *opened)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    int rc, saved;
+
+    *opened = fd >= 0;
+    if (fd < 0) {
+        return -1;
+    }
+    rc = fsync(fd);
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 /* fsync(2) of a folder: its renames and unlinks are durable only then. */
 static int sync_folder(const char *folder, oc_error *err)
 {
-    int dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool opened;
 
-    if (dfd < 0) {
-        return set_io(err, "cannot open folder", folder);
+    if (fsync_path(folder, O_RDONLY | O_DIRECTORY, &opened) != 0 && (!opened || errno != EINVAL)) {
+        return set_io(err, opened ? "cannot sync folder" : "cannot open folder", folder);
     }
-    if (fsync(dfd) != 0 && errno != EINVAL) {
-        close(dfd);
-        return set_io(err, "cannot sync folder", folder);
-    }
-    close(dfd);
     return 0;
 }
 
-/* fsync(2) of a finished temporary file, through a new descriptor. */
+/* fsync(2) of a finished temporary file. */
 static int sync_tmp(out_file *f, oc_error *err)
 {
-    int fd = open(f->tmp, O_RDONLY | O_CLOEXEC);
+    bool opened;
 
-    if (fd < 0 || fsync(fd) != 0) {
-        int saved = errno;
-
-        if (fd >= 0) {
-            close(fd);
-        }
-        errno = saved;
+    if (fsync_path(f->tmp, O_RDONLY, &opened) != 0) {
         return set_io(err, "cannot sync", f->path);
     }
-    close(fd);
     f->unsynced = false;
     return 0;
 }
