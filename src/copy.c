@@ -225,7 +225,7 @@ done:
 bool oc_copy_ours(const char *text, size_t len)
 {
     static const char start[] = "BEGIN:VCALENDAR\r\n";
-    static const char prodid[] = "\r\nPRODID:-//ordercal//";
+    static const char prodid[] = "\r\nPRODID:" OC_ICS_PRODID_OURS;
     size_t head = len < 512 ? len : 512;
 
     if (len < sizeof(start) - 1 || memcmp(text, start, sizeof(start) - 1) != 0) {

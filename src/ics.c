@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PRODID OC_ICS_PRODID_OURS "ordercal " OC_VERSION "//EN"
+
 #ifndef OC_VERSION
 #define OC_VERSION "0"
 #endif
@@ -448,8 +450,7 @@ int oc_ics_header(const oc_def *def, const oc_def_feed *feed, const char *base_u
     int rc = -1;
 
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-    icalcomponent_add_property(cal,
-                               icalproperty_new_prodid("-//ordercal//ordercal " OC_VERSION "//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
     icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
     icalcomponent_add_property(cal, icalproperty_new_name(name));
     if (desc != NULL) {
@@ -494,8 +495,7 @@ int oc_ics_copy_header(oc_buf *out, oc_error *err)
     int rc = -1;
 
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-    icalcomponent_add_property(cal,
-                               icalproperty_new_prodid("-//ordercal//ordercal " OC_VERSION "//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
     icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
     icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
     if (oc_ics_serialise(cal, &lines, "the header of a copy", err) == 0) {

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ordercal/ics.h"
+
 static int num(const char *v, size_t n)
 {
     int x = 0;
@@ -332,8 +334,8 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
             oc_buf_reset(&r->raw);
             oc_buf_add(&r->raw, raw, rawlen);
             r->cur_ok = true;
-        } else if (has_name(line, len, "PRODID") && vlen >= 13 &&
-                   memcmp(value, "-//ordercal//", 13) == 0) {
+        } else if (has_name(line, len, "PRODID") && vlen >= strlen(OC_ICS_PRODID_OURS) &&
+                   memcmp(value, OC_ICS_PRODID_OURS, strlen(OC_ICS_PRODID_OURS)) == 0) {
             r->prev->ours = true;
         }
         return;

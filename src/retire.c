@@ -15,7 +15,7 @@
 #include "ordercal/prev.h"
 #include "ordercal/verify.h"
 
-#define OURS "PRODID:-//ordercal//"
+#define OURS "PRODID:" OC_ICS_PRODID_OURS
 
 /* One logical line of a feed and the bytes it was published as. */
 typedef struct {
@@ -84,7 +84,8 @@ static bool header_value(const char *text, size_t len, const char *name, oc_buf 
 bool oc_retire_ours(const char *text, size_t len)
 {
     oc_buf v = {0};
-    bool ours = header_value(text, len, "PRODID", &v) && strncmp(v.data, "-//ordercal//", 13) == 0;
+    bool ours = header_value(text, len, "PRODID", &v) &&
+                strncmp(v.data, OC_ICS_PRODID_OURS, strlen(OC_ICS_PRODID_OURS)) == 0;
 
     oc_buf_free(&v);
     return ours;

@@ -60,4 +60,8 @@ void oc_ics_event_block(const oc_buf *lines, const oc_buf *stamps, oc_buf *out);
 
 #define OC_ICS_FOOTER "END:VCALENDAR\r\n"
 
+/* How every PRODID ordercal writes starts: a file whose PRODID does is one
+ * of ours (its events passed the publish gate). */
+#define OC_ICS_PRODID_OURS "-//ordercal//"
+
 #endif
