@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ordercal/ics.h"
 
@@ -128,6 +129,7 @@ static int64_t stamp_seconds(const char *v);
 
 /* An event being read. */
 typedef struct {
+    uint64_t at; /* where its BEGIN:VEVENT line starts in the source */
     char uid[256];
     char dtstamp[17], last_modified[17];
     char start[128], end[128]; /* DTSTART and DTEND lines, for notices and the report */
@@ -138,25 +140,45 @@ typedef struct {
     size_t desc_at, desc_len; /* the DESCRIPTION line in the body, when there is one */
 } prev_event;
 
-/* What is remembered of it: 72 bytes and its texts in an arena, so that the
- * memory of a 100,000-event feed stays a few megabytes. */
+/* What is remembered of it: 72 bytes, so that the memory of a 100,000-event
+ * feed stays a few megabytes. Its texts are read again from the source when
+ * something asks for them (prev_text()): the events a build removes or
+ * changes, a few of the many it republishes. */
 typedef struct {
     uint64_t uid;    /* digest of the UID */
     uint64_t digest; /* of everything but the stamps (and the line they date) */
     uint64_t plain;  /* of everything but the stamps, as published */
     int64_t dtstamp, last_modified;
     int64_t notice_end; /* a notice: the end of the event it cancels; else INT64_MIN */
+    uint64_t at;        /* its bytes as published: 'len' bytes at 'at' in the source, */
+    uint64_t raw;       /* and their digest, stamps included; 'at' is also its place in */
+    uint32_t len;       /* the file, which keeps the first of duplicates */
     uint32_t sequence;
-    uint32_t order;   /* position in the file, to keep the first of duplicates */
-    uint32_t text;    /* offset in 'texts' of "uid\0dtstart\0dtend\0summary\0" */
-    uint32_t raw_len; /* a notice: its bytes as published follow the texts */
-    uint64_t raw;     /* of the event's bytes as published, stamps included */
 } prev_entry;
+
+/* Texts read back from the source, in blocks that never move: what
+ * oc_prev_gone_list() hands out stays valid while the memory lives. */
+typedef struct text_block {
+    struct text_block *next;
+    char data[];
+} text_block;
+
+/* Where the entries' texts are read from, and what was read. Reached through
+ * a pointer, so that reading them on demand leaves the memory const. */
+typedef struct {
+    FILE *fp;   /* oc_prev_load(): the file, kept open */
+    char *copy; /* oc_prev_parse(): a copy of the text */
+    size_t copy_len;
+    const char **text; /* per entry, once read: "uid\0dtstart\0dtend\0summary\0" */
+    text_block *blocks;
+} prev_source;
 
 struct oc_prev {
     prev_entry *entries;
     size_t count, cap;
+    bool keep_texts; /* in 'texts' at once (the re-reading of one event) */
     oc_buf texts;
+    prev_source *source;
     bool ours;  /* its PRODID is ordercal's: every event in it passed the publish gate */
     bool *seen; /* per entry: the definition still makes it, or it was accounted for */
 };
@@ -170,6 +192,7 @@ typedef struct {
     oc_buf raw;     /* the event's bytes as they are in the file */
     oc_buf summary; /* the SUMMARY value as published */
     oc_buf scratch;
+    uint64_t line_at; /* where the logical line being read starts */
 } prev_reader;
 
 /* A stamp we would write ourselves, "20230718T120000Z": a real date from
@@ -235,11 +258,8 @@ static void store_entry(prev_reader *r)
         p->cap = p->cap != 0 ? p->cap * 2 : 64;
         p->entries = oc_xrealloc(p->entries, p->cap * sizeof(*p->entries));
     }
-    if (p->texts.len > UINT32_MAX - 256) {
-        return; /* past 4 GiB of texts: no file of ours */
-    }
-    if (p->texts.len + r->summary.len + r->raw.len > UINT32_MAX - 1024) {
-        return;
+    if (r->raw.len > UINT32_MAX - 1024) {
+        return; /* an event of 4 GiB: no file of ours */
     }
     {
         prev_entry *pe = &p->entries[p->count];
@@ -251,16 +271,16 @@ static void store_entry(prev_reader *r)
         pe->last_modified = stamp_seconds(r->cur.last_modified);
         pe->notice_end = r->cur.notice && p->ours ? r->cur.notice_end : INT64_MIN;
         pe->sequence = (uint32_t)r->cur.sequence;
-        pe->order = (uint32_t)p->count;
-        pe->text = (uint32_t)p->texts.len;
+        pe->at = r->cur.at;
+        pe->len = (uint32_t)r->raw.len;
         pe->raw = oc_digest(r->raw.data, r->raw.len);
-        pe->raw_len = pe->notice_end != INT64_MIN ? (uint32_t)r->raw.len : 0;
-        oc_buf_add(&p->texts, r->cur.uid, strlen(r->cur.uid) + 1);
-        oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
-        oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
-        oc_buf_add(&p->texts, r->summary.data != NULL ? r->summary.data : "", r->summary.len);
-        oc_buf_putc(&p->texts, '\0');
-        oc_buf_add(&p->texts, r->raw.data, pe->raw_len);
+        if (p->keep_texts) {
+            oc_buf_add(&p->texts, r->cur.uid, strlen(r->cur.uid) + 1);
+            oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
+            oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
+            oc_buf_add(&p->texts, r->summary.data != NULL ? r->summary.data : "", r->summary.len);
+            oc_buf_putc(&p->texts, '\0');
+        }
         p->count++;
     }
 }
@@ -327,6 +347,7 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
         if (len == 12 && memcmp(line, "BEGIN:VEVENT", 12) == 0) {
             r->in_event = true;
             memset(&r->cur, 0, sizeof(r->cur));
+            r->cur.at = r->line_at;
             r->cur.sequence = -1;
             oc_buf_reset(&r->summary);
             oc_buf_reset(&r->body);
@@ -413,11 +434,13 @@ static void prev_line(prev_reader *r, const char *line, size_t len, const char *
     }
 }
 
+static const char *entry_texts(const oc_prev *p, const prev_entry *pe);
+
 /* The UID (0), DTSTART line (1), DTEND line (2) or SUMMARY value (3) an
  * entry was read with. */
 static const char *prev_text(const oc_prev *p, const prev_entry *pe, int which)
 {
-    const char *t = p->texts.data + pe->text;
+    const char *t = entry_texts(p, pe);
 
     while (which-- > 0) {
         t += strlen(t) + 1;
@@ -432,7 +455,7 @@ static int cmp_entry(const void *a, const void *b)
     if (x->uid != y->uid) {
         return x->uid < y->uid ? -1 : 1;
     }
-    return x->order < y->order ? -1 : x->order > y->order;
+    return x->at < y->at ? -1 : x->at > y->at;
 }
 
 static void prev_finish(oc_prev *p)
@@ -459,6 +482,7 @@ typedef struct {
     prev_reader r;
     oc_buf logical, raw;
     bool have;
+    uint64_t pos, line_at; /* of the next physical line, of the logical line */
 } prev_unfolder;
 
 static size_t strip_eol(const char *line, size_t len)
@@ -473,14 +497,17 @@ static void prev_physical(prev_unfolder *u, const char *line, size_t rawlen)
 {
     size_t len = strip_eol(line, rawlen);
 
+    u->pos += rawlen;
     if (len > 0 && (line[0] == ' ' || line[0] == '\t') && u->have) {
         oc_buf_add(&u->logical, line + 1, len - 1);
         oc_buf_add(&u->raw, line, rawlen);
         return;
     }
     if (u->have) {
+        u->r.line_at = u->line_at;
         prev_line(&u->r, u->logical.data, u->logical.len, u->raw.data, u->raw.len);
     }
+    u->line_at = u->pos - rawlen;
     oc_buf_reset(&u->logical);
     oc_buf_add(&u->logical, line, len);
     oc_buf_reset(&u->raw);
@@ -491,6 +518,7 @@ static void prev_physical(prev_unfolder *u, const char *line, size_t rawlen)
 static void prev_end(prev_unfolder *u)
 {
     if (u->have) {
+        u->r.line_at = u->line_at;
         prev_line(&u->r, u->logical.data, u->logical.len, u->raw.data, u->raw.len);
     }
     oc_buf_free(&u->logical);
@@ -502,13 +530,22 @@ static void prev_end(prev_unfolder *u)
     prev_finish(u->r.prev);
 }
 
-oc_prev *oc_prev_parse(const char *text, size_t len)
+static oc_prev *prev_new(void)
+{
+    oc_prev *p = oc_xcalloc(1, sizeof(oc_prev));
+
+    p->source = oc_xcalloc(1, sizeof(prev_source));
+    return p;
+}
+
+/* Reads 'text' into 'p'. */
+static void prev_read(oc_prev *p, const char *text, size_t len)
 {
     prev_unfolder u;
     size_t start = 0;
 
     memset(&u, 0, sizeof(u));
-    u.r.prev = oc_xcalloc(1, sizeof(oc_prev));
+    u.r.prev = p;
     while (start < len) {
         const char *nl = memchr(text + start, '\n', len - start);
         size_t end = nl != NULL ? (size_t)(nl - text) + 1 : len;
@@ -517,7 +554,95 @@ oc_prev *oc_prev_parse(const char *text, size_t len)
         start = end;
     }
     prev_end(&u);
-    return u.r.prev;
+}
+
+oc_prev *oc_prev_parse(const char *text, size_t len)
+{
+    oc_prev *p = prev_new();
+
+    /* The texts are read again from it on demand. */
+    p->source->copy = oc_xmalloc(len + 1);
+    memcpy(p->source->copy, text, len);
+    p->source->copy_len = len;
+    prev_read(p, p->source->copy, len);
+    return p;
+}
+
+/* Reads the 'len' bytes at 'at' in the source into 'out'; false when they
+ * cannot all be read. */
+static bool source_bytes(const prev_source *s, uint64_t at, size_t len, oc_buf *out)
+{
+    size_t done = 0;
+
+    if (s->copy != NULL) {
+        if (at > s->copy_len || len > s->copy_len - at) {
+            return false;
+        }
+        oc_buf_add(out, s->copy + at, len);
+        return true;
+    }
+    if (s->fp == NULL) {
+        return false;
+    }
+    oc_buf_grow(out, len + 1);
+    while (done < len) {
+        ssize_t n = pread(fileno(s->fp), out->data + done, len - done, (off_t)(at + done));
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        done += (size_t)n;
+    }
+    out->len = len;
+    out->data[len] = '\0';
+    return true;
+}
+
+/* Entry 'pe''s texts, read again from the source the first time they are
+ * asked for: "uid\0dtstart\0dtend\0summary\0", then a notice's bytes. Bytes
+ * that can no longer be read, or no longer give the same event (the file
+ * was changed by another program since), give empty texts: what the reader
+ * keeps of what it cannot use. */
+static const char *entry_texts(const oc_prev *p, const prev_entry *pe)
+{
+    static const char none[] = "\0\0\0"; /* four empty texts */
+    prev_source *s = p->source;
+    size_t i = (size_t)(pe - p->entries);
+    oc_buf bytes = {0};
+    oc_prev *one = NULL;
+    const char *texts = none;
+    size_t n = sizeof(none), raw = 0;
+    text_block *b;
+
+    if (s->text == NULL) {
+        s->text = oc_xcalloc(p->count, sizeof(*s->text));
+    }
+    if (s->text[i] != NULL) {
+        return s->text[i];
+    }
+    if (source_bytes(s, pe->at, pe->len, &bytes)) {
+        one = oc_xcalloc(1, sizeof(oc_prev));
+        one->keep_texts = true;
+        prev_read(one, bytes.data, bytes.len);
+        if (one->count == 1 && one->entries[0].uid == pe->uid && one->entries[0].raw == pe->raw) {
+            texts = one->texts.data;
+            n = one->texts.len;
+            raw = pe->notice_end != INT64_MIN ? pe->len : 0;
+        }
+    }
+    b = oc_xmalloc(sizeof(*b) + n + raw);
+    memcpy(b->data, texts, n);
+    if (raw > 0) {
+        memcpy(b->data + n, bytes.data, raw);
+    }
+    b->next = s->blocks;
+    s->blocks = b;
+    oc_prev_free(one);
+    oc_buf_free(&bytes);
+    return s->text[i] = b->data;
 }
 
 oc_prev *oc_prev_load(const char *path, oc_error *err)
@@ -529,14 +654,14 @@ oc_prev *oc_prev_load(const char *path, oc_error *err)
 
     if (fp == NULL) {
         if (errno == ENOENT) {
-            return oc_xcalloc(1, sizeof(oc_prev));
+            return prev_new();
         }
         oc_error_set(err, OC_E_IO, NULL, (oc_pos){0, 0}, "cannot read %s: %s", path,
                      strerror(errno));
         return NULL;
     }
     memset(&u, 0, sizeof(u));
-    u.r.prev = oc_xcalloc(1, sizeof(oc_prev));
+    u.r.prev = prev_new();
 
     /* 64 KiB at a time, whole lines to the reader: memory stays flat
      * whatever the feed's size. */
@@ -572,7 +697,7 @@ oc_prev *oc_prev_load(const char *path, oc_error *err)
         oc_prev_free(u.r.prev);
         return NULL;
     }
-    fclose(fp);
+    u.r.prev->source->fp = fp; /* the texts are read again from it on demand */
     return u.r.prev;
 }
 
@@ -585,6 +710,22 @@ void oc_prev_free(oc_prev *prev)
 {
     if (prev == NULL) {
         return;
+    }
+    if (prev->source != NULL) {
+        prev_source *s = prev->source;
+
+        while (s->blocks != NULL) {
+            text_block *next = s->blocks->next;
+
+            free(s->blocks);
+            s->blocks = next;
+        }
+        if (s->fp != NULL) {
+            fclose(s->fp);
+        }
+        free(s->copy);
+        free(s->text);
+        free(s);
     }
     free(prev->entries);
     free(prev->seen);
@@ -874,9 +1015,9 @@ static size_t candidates(const oc_def *def, const oc_day *days, size_t n, prev_c
     return count;
 }
 
-/* A removed event: its position in the previous feed, its entry. */
+/* A removed event: its place in the previous feed, its entry. */
 typedef struct {
-    uint32_t order;
+    uint64_t order;
     size_t at;
 } prev_removed;
 
@@ -936,7 +1077,7 @@ size_t oc_prev_report_removed(const oc_prev *prev, const oc_def *def, oc_buf *re
                 cap = cap != 0 ? 2 * cap : 16;
                 removed = oc_xrealloc(removed, cap * sizeof(*removed));
             }
-            removed[n++] = (prev_removed){prev->entries[i].order, i};
+            removed[n++] = (prev_removed){prev->entries[i].at, i};
         }
     }
     if (report != NULL && n > 0) {
@@ -1011,7 +1152,7 @@ size_t oc_prev_gone_list(const oc_prev *prev, oc_prev_gone **out)
         *out = oc_xrealloc(*out, (n + 1) * sizeof(**out));
         g = &(*out)[n++];
         g->at = i;
-        g->order = pe->order;
+        g->order = pe->at;
         g->uid = prev_text(prev, pe, 0);
         g->dtstart = prev_text(prev, pe, 1);
         g->dtend = prev_text(prev, pe, 2);
@@ -1021,7 +1162,7 @@ size_t oc_prev_gone_list(const oc_prev *prev, oc_prev_gone **out)
         g->notice = pe->notice_end != INT64_MIN;
         g->end = pe->notice_end;
         g->bytes = g->summary + strlen(g->summary) + 1;
-        g->len = pe->raw_len;
+        g->len = g->notice && g->uid[0] != '\0' ? pe->len : 0; /* see entry_texts() */
     }
     if (n > 1) {
         qsort(*out, n, sizeof(**out), cmp_order);

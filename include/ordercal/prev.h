@@ -20,10 +20,13 @@ typedef struct oc_prev oc_prev;
 
 /* Reads the feed at 'path'. A missing file gives an empty memory; a file that
  * is not a feed of ours is read for what it holds (unknown lines are ignored).
- * Returns a new memory; the caller frees it with oc_prev_free().
+ * The file stays open until oc_prev_free(): the texts of the events a build
+ * removes or changes are read back from it when asked for (a few of them:
+ * the memory keeps 72 bytes an event). Returns a new memory; the caller frees
+ * it with oc_prev_free().
  * On a read error returns NULL and fills 'err' (OC_E_IO). */
 oc_prev *oc_prev_load(const char *path, oc_error *err);
-/* Same, from memory. Never fails. */
+/* Same, from memory ('text' is copied). Never fails. */
 oc_prev *oc_prev_parse(const char *text, size_t len);
 /* The events remembered (a UID seen twice counts once). */
 size_t oc_prev_count(const oc_prev *prev);
@@ -77,7 +80,7 @@ bool oc_prev_is_notice(const oc_prev *prev, ptrdiff_t at);
  * memory. */
 typedef struct {
     size_t at;                   /* its entry */
-    uint32_t order;              /* its place in the previous feed */
+    uint64_t order;              /* its place in the previous feed (an offset in it) */
     const char *uid;             /* UID value */
     const char *dtstart, *dtend; /* whole logical lines, "" when unusable */
     const char *summary;         /* the SUMMARY value as published (escaped) */

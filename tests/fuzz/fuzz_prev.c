@@ -9,7 +9,9 @@
  * command line takes), then renders a fixed definition with that memory
  * (oc_feed_render).
  * Besides memory errors it abort()s when:
- *   - the two readers remember a different number of events;
+ *   - the two readers remember a different number of events, or render
+ *     other bytes or another change report (the file's memory reads its
+ *     texts back from the file, the other from its copy of the bytes);
  *   - rendering with the memory fails: whatever the previous file holds, the
  *     build must go through (it is "read for what it holds", prev.h);
  *   - the published bytes break oc_verify_lines(), or carry a DTSTAMP or
@@ -287,12 +289,17 @@ static void render(fixture *f, oc_prev *prev, int64_t now, oc_buf *out, oc_feed_
     check_gate(f, out, stats->events, what);
 }
 
+static bool same_bytes(const oc_buf *a, const oc_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fixture *f = get_fixture();
     oc_prev *prev, *from_file, *ours;
-    oc_feed_stats stats = {0}, again = {0};
-    oc_buf first = {0}, second = {0}, report = {0};
+    oc_feed_stats stats = {0}, again = {0}, via = {0};
+    oc_buf first = {0}, second = {0}, report = {0}, via_file = {0}, via_report = {0};
     size_t remembered, matched, lines = 0;
 
     prev = oc_prev_parse((const char *)data, size);
@@ -302,10 +309,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("oc_prev_parse remembers %zu events, oc_prev_load %zu", remembered,
                   oc_prev_count(from_file));
     }
-    oc_prev_free(from_file);
 
     stats.report = &report;
     render(f, prev, FUZZ_NOW, &first, &stats, "with the fuzzed memory");
+    via.report = &via_report;
+    render(f, from_file, FUZZ_NOW, &via_file, &via, "with the fuzzed memory, from a file");
+    if (!same_bytes(&via_file, &first) || !same_bytes(&via_report, &report)) {
+        fuzz_fail("the memory read from a file renders otherwise than the one read in memory");
+    }
+    oc_prev_free(from_file);
+    oc_buf_free(&via_file);
+    oc_buf_free(&via_report);
     /* Every remembered event is matched (migrated included), kept as a
      * notice, or removed. */
     matched = stats.events - stats.notices - stats.added;
@@ -346,8 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* A day later: unless notices, which leave the feed with time. */
     render(f, ours, FUZZ_NOW + (stats.notices > 0 ? 0 : 86400), &second, &again,
            "rebuilding from our own output");
-    if (second.len != first.len || memcmp(first.data, second.data, first.len) != 0 ||
-        again.added + again.changed + again.removed != 0) {
+    if (!same_bytes(&first, &second) || again.added + again.changed + again.removed != 0) {
         if (getenv("FUZZ_DEBUG") != NULL) {
             fprintf(stderr, "%s\n====\n%s\n", first.data, second.data);
         }

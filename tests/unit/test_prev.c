@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -235,6 +236,65 @@ static void test_prev_notices(void **state)
     feed_free(&c);
     feed_free(&d);
     feed_free(&e);
+}
+
+/* The texts of the removed events are read back from the previous file
+ * when asked for: the same as from the bytes in memory; and, should another
+ * program cut the file short after it was read, empty for what is gone
+ * from it (an event with no UID is never published back). */
+static void test_prev_texts_from_file(void **state)
+{
+    char path[] = "/tmp/oc-test-prev-XXXXXX";
+    int fd = mkstemp(path);
+    const char *second;
+    oc_prev *mem, *file;
+    oc_prev_gone *gm, *gf;
+    size_t n, cut;
+    oc_error err;
+    feed a;
+
+    (void)state;
+    assert_true(fd >= 0);
+    render(&a, before, NULL, 1689638400);
+    assert_int_equal(write(fd, a.text.data, a.text.len), (ssize_t)a.text.len);
+    oc_error_init(&err);
+    mem = oc_prev_parse(a.text.data, a.text.len);
+    file = oc_prev_load(path, &err);
+    assert_non_null(file);
+    n = oc_prev_gone_list(mem, &gm); /* nothing matched: every event is gone */
+    assert_int_equal(oc_prev_gone_list(file, &gf), n);
+    assert_true(n >= 2);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(strlen(gf[i].uid), 36);
+        assert_string_equal(gf[i].uid, gm[i].uid);
+        assert_string_equal(gf[i].dtstart, gm[i].dtstart);
+        assert_string_equal(gf[i].dtend, gm[i].dtend);
+        assert_string_equal(gf[i].summary, gm[i].summary);
+        assert_true(strncmp(gf[i].dtstart, "DTSTART", 7) == 0);
+    }
+    free(gf);
+    oc_prev_free(file);
+
+    /* Cut short after the reading: the events past the cut have no texts. */
+    file = oc_prev_load(path, &err);
+    second = strstr(strstr(a.text.data, "BEGIN:VEVENT") + 1, "BEGIN:VEVENT");
+    cut = (size_t)(second - a.text.data);
+    assert_int_equal(ftruncate(fd, (off_t)cut), 0);
+    assert_int_equal(oc_prev_gone_list(file, &gf), n);
+    for (size_t i = 0; i < n; i++) {
+        bool kept = gf[i].order < cut;
+
+        assert_string_equal(gf[i].uid, kept ? gm[i].uid : "");
+        assert_string_equal(gf[i].dtstart, kept ? gm[i].dtstart : "");
+        assert_int_equal(gf[i].len, 0);
+    }
+    free(gf);
+    free(gm);
+    oc_prev_free(file);
+    oc_prev_free(mem);
+    close(fd);
+    unlink(path);
+    feed_free(&a);
 }
 
 /* A previous feed with a closed week under its former "closed" UID: the
@@ -474,7 +534,7 @@ int main(void)
         cmocka_unit_test(test_prev_parse),       cmocka_unit_test(test_prev_regeneration_memory),
         cmocka_unit_test(test_prev_republished), cmocka_unit_test(test_prev_notices),
         cmocka_unit_test(test_prev_migration),   cmocka_unit_test(test_prev_modified_line),
-        cmocka_unit_test(test_prev_when_forms),
+        cmocka_unit_test(test_prev_when_forms),  cmocka_unit_test(test_prev_texts_from_file),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
