@@ -12,13 +12,13 @@
 /* The events of a calendar (DESIGN §3), built once from its schedule: every
  * feed is a view of them (a kind mask and the texts of a language). */
 typedef struct {
+    char uid[37]; /* version-5 UUID of "<calendar.id>/<kind's UID name>/<yyyymmdd>" */
+    bool has_alarm;
     oc_kind kind;
-    char uid[37];        /* version-5 UUID of "<calendar.id>/<kind's UID name>/<yyyymmdd>" */
     const oc_slot *slot; /* borrowed from the schedule */
     const oc_span *span; /* when it happens: &slot->spans[kind] */
-    bool has_alarm;
-    int64_t alarm; /* seconds relative to the start */
-} oc_event;
+    int64_t alarm;       /* seconds relative to the start */
+} oc_event;              /* the fields by size: a calendar holds one per event */
 
 typedef struct {
     oc_event *events; /* in schedule order, each slot's in the kind table's order */
