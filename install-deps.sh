@@ -6,8 +6,9 @@
 #             the tz database;
 #   to test:  cmocka, and the independent readers the suite checks the output
 #             with (Python icalendar and vobject, PHP's sabre/vobject, KDE's
-#             KCalendarCore with g++ to build its reader, ical.js and node-ical
-#             from npm,
+#             KCalendarCore with g++ to build its reader, GNOME's Evolution Data
+#             Server with its GObject bindings and dbus-run-session, ical.js and
+#             node-ical from npm,
 #             headless Chromium and poppler-utils (pdfinfo, for the printed page),
 #             nginx and curl); to build, lint and try the
 #             Debian package: debhelper, lintian, systemd (systemd-analyze), man-db.
@@ -15,7 +16,8 @@
 set -eu
 cd "$(dirname "$0")"
 build="build-essential cmake pkg-config libical-dev libyaml-dev uuid-dev libqrencode-dev libxml2-dev tzdata"
-tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml python3-feedparser php-cli php-sabre-vobject g++ libkf5calendarcore-dev chromium poppler-utils nginx-light curl valgrind
+tests="libcmocka-dev clang-format python3 python3-icalendar python3-vobject python3-yaml python3-feedparser php-cli php-sabre-vobject g++ libkf5calendarcore-dev
+    evolution-data-server gir1.2-ecal-2.0 gir1.2-edataserver-1.2 python3-gi dbus-daemon chromium poppler-utils nginx-light curl valgrind
     dpkg-dev debhelper lintian systemd man-db"
 packages=$build
 [ "${1:-}" = "--build-only" ] || packages="$build $tests"

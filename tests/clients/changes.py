@@ -123,9 +123,10 @@ def main():
     ap.add_argument("--python")
     ap.add_argument("--php")
     ap.add_argument("--kcalcore")
+    ap.add_argument("--eds")
     opts = ap.parse_args()
     opts.common = []
-    for k in ("node", "modules", "python", "php", "kcalcore"):
+    for k in ("node", "modules", "python", "php", "kcalcore", "eds"):
         if getattr(opts, k):
             opts.common += [f"--{k}", getattr(opts, k)]
     with tempfile.TemporaryDirectory() as tmp:

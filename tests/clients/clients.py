@@ -25,15 +25,18 @@
          [--templates DIR] [--keep DIR]   (the epoch may also come from the
          golden 'args' file or a '# clients: SOURCE_DATE_EPOCH=N' comment)
   common: [--node NODE] [--modules NODE_MODULES] [--python PYTHON] [--php PHP]
-          [--kcalcore PARSE_KCALCORE] [--only PARSER,...]
+          [--kcalcore PARSE_KCALCORE] [--eds PARSE_EDS] [--only PARSER,...]
 
 The parsers are ical.js (Thunderbird), node-ical, Python icalendar and
-vobject, sabre/vobject (PHP) and KCalendarCore (KOrganizer; the C++ program
+vobject, sabre/vobject (PHP), KCalendarCore (KOrganizer; the C++ program
 parse-kcalcore, which CMake builds when it finds KF5CalendarCore: without
---kcalcore that reader is skipped, and said to be); each prints a normalised
-JSON description of a feed. --only keeps the parsers named (icaljs, nodeical,
-icalendar, vobject, sabre, kcalcore): 'mutants --only kcalcore' proves that
-one reader's readings are checked.
+--kcalcore that reader is skipped, and said to be) and Evolution Data Server
+(GNOME Evolution's "On The Web" calendar, a real subscription through its
+webcal backend: parse_eds.py, given as --eds when CMake finds EDS; skipped
+and said to be without it); each prints a normalised JSON description of a
+feed. --only keeps the parsers named (icaljs, nodeical, icalendar, vobject,
+sabre, kcalcore, eds): 'mutants --only kcalcore' proves that one reader's
+readings are checked.
 Expectations are never taken from ordercal's output: dates, instants, UIDs
 and alarm times come from the model; texts must equal the strict RFC 5545
 reading of the feed (and the definition's own texts must appear in it
@@ -112,9 +115,12 @@ class Tally:
 
 # --- reading the feeds ----------------------------------------------------
 
-PARSERS = ("icaljs", "nodeical", "icalendar", "vobject", "sabre", "kcalcore")
+PARSERS = ("icaljs", "nodeical", "icalendar", "vobject", "sabre", "kcalcore", "eds")
 KCALCORE_SKIPPED = ("skipped: KCalendarCore, parse-kcalcore is not built (apt-get install"
                     " g++ libkf5calendarcore-dev, then run cmake again)")
+EDS_SKIPPED = ("skipped: Evolution Data Server, no --eds (apt-get install evolution-data-server"
+               " gir1.2-ecal-2.0 gir1.2-edataserver-1.2 python3-gi dbus-daemon, then run cmake"
+               " again)")
 
 
 def parser_commands(opts):
@@ -130,6 +136,8 @@ def parser_commands(opts):
     }
     if opts.kcalcore:
         cmds["kcalcore"] = [opts.kcalcore]
+    if opts.eds:
+        cmds["eds"] = [opts.python, opts.eds]
     return {k: c for k, c in cmds.items() if k in opts.only}
 
 
@@ -624,6 +632,8 @@ def mode_broken(opts, t, work):
               "--php", opts.php, "--only", ",".join(opts.only)]
     if opts.kcalcore:
         common += ["--kcalcore", opts.kcalcore]
+    if opts.eds:
+        common += ["--eds", opts.eds]
     cases = read_cases(os.path.join(folder, "cases.txt"))
     listed = {c[1] for c in cases}
     on_disk = {n[:-4] if n.endswith(".ics") else n for n in os.listdir(folder)
@@ -819,6 +829,7 @@ def main(argv):
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--php", default="php")
     ap.add_argument("--kcalcore", help="the parse-kcalcore program (default: none, skipped)")
+    ap.add_argument("--eds", help="the parse_eds.py script (default: none, skipped)")
     ap.add_argument("--only", default=",".join(PARSERS),
                     help=f"comma-separated parsers to run, of {','.join(PARSERS)}")
     sub = ap.add_subparsers(dest="mode", required=True)
@@ -839,9 +850,12 @@ def main(argv):
         ap.error(f"--only: parsers are {', '.join(PARSERS)}")
     if opts.kcalcore:
         opts.kcalcore = os.path.abspath(opts.kcalcore)
+    if opts.eds:
+        opts.eds = os.path.abspath(opts.eds)
     if opts.mode != "lint" and not parser_commands(opts):
         print(f"error: no parser to run (--only {','.join(opts.only)}"
-              f"{'' if opts.kcalcore else ', and no --kcalcore'})")
+              f"{'' if opts.kcalcore else ', and no --kcalcore'}"
+              f"{'' if opts.eds else ', and no --eds'})")
         return 2
     if opts.mode != "lint":
         for mod in ("ical.js", "node-ical"):
@@ -862,6 +876,8 @@ def main(argv):
         print(f"note: {n}")
     if opts.mode != "lint" and "kcalcore" in opts.only and not opts.kcalcore:
         print(KCALCORE_SKIPPED)
+    if opts.mode != "lint" and "eds" in opts.only and not opts.eds:
+        print(EDS_SKIPPED)
     print(f"{t.passed} passed, {t.failed} failed")
     return 1 if t.failed else 0
 

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""Every zone of the tz database through the six parsers (issue 17).
+"""Every zone of the tz database through the seven parsers (issue 17).
 
   zones.py [common] --ordercal BIN [--years FIRST..LAST] [--zones NAME,...]
            [--jobs N] [--keep DIR]
   common: [--node NODE] [--modules NODE_MODULES] [--python PYTHON] [--php PHP]
-          [--kcalcore PARSE_KCALCORE]
+          [--kcalcore PARSE_KCALCORE] [--eds PARSE_EDS]
 
 For every zone that the system's tz database defines (the Zone lines of
 tzdata.zi, else zone1970.tab), zoneinfo finds each change of UTC offset in the
@@ -16,7 +16,9 @@ the overlap between (one definition per weekday and time of day), plus one
 at noon every four weeks. ordercal builds them (its publish gate reads each
 event back through the VTIMEZONE with libical), then every feed is read by
 ical.js, node-ical, Python icalendar, vobject, sabre/vobject and, with
---kcalcore, KCalendarCore, and by icalendar (and KCalendarCore) again from a
+--kcalcore, KCalendarCore and, with --eds, Evolution Data Server (which, like
+KCalendarCore, reads an IANA TZID with its own zone from the tz database),
+and by icalendar (and KCalendarCore) again from a
 copy whose TZID no zone database knows, so that it has to use the VTIMEZONE
 (as ical.js and vobject always do; KCalendarCore then guesses an IANA zone
 from it). Each event's start
@@ -83,6 +85,12 @@ for _z in ("America/Asuncion", "America/Coyhaique", "America/Nuuk", "America/San
     KNOWN[("KCalendarCore" + VIA, _z)] = ("it guesses an IANA zone from the VTIMEZONE's"
                                           " offsets and picks one with other rules (the"
                                           " feed itself, with its IANA TZID, reads right)")
+# Evolution Data Server resolves these TZIDs to a zone of its own whose offset is 0 (neither
+# libical's built-in zone, N hours east of UTC, nor the feed's VTIMEZONE, which it never
+# reads for a name libical knows): their events read N hours late in Evolution.
+for _n in range(1, 15):
+    KNOWN[("Evolution Data Server", f"Etc/GMT-{_n}")] = (
+        f"it gives the zone an offset of 0 instead of +{_n:02d}00")
 
 # "Factory" is the placeholder whose time is "-00", unspecified: no calendar uses it, and
 # vobject reads its events as floating.
@@ -237,6 +245,8 @@ def read_all(opts, files, copies):
     ]
     if opts.kcalcore:
         runs += [("", [opts.kcalcore], files), (VIA, [opts.kcalcore], copies)]
+    if opts.eds:
+        runs += [("", [opts.python, opts.eds], files)]
 
     def run(r):
         suffix, cmd, args = r
@@ -292,6 +302,7 @@ def main(argv):
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--php", default="php")
     ap.add_argument("--kcalcore", help="the parse-kcalcore program (default: none, skipped)")
+    ap.add_argument("--eds", help="the parse_eds.py script (default: none, skipped)")
     ap.add_argument("--ordercal", required=True)
     ap.add_argument("--years", help="FIRST..LAST (default: two years back to three ahead)")
     ap.add_argument("--zones", help="comma-separated zone names (default: every zone)")
@@ -361,6 +372,8 @@ def main(argv):
         print(f"note: {n}")
     if not opts.kcalcore:
         print(clients.KCALCORE_SKIPPED)
+    if not opts.eds:
+        print(clients.EDS_SKIPPED)
     print(f"{t.passed} passed, {t.failed} failed")
     return 1 if t.failed else 0
 
