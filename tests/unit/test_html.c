@@ -405,7 +405,7 @@ static void test_html_guide(void **state)
     assert_has(p.page.data, "<strong>Microsoft 365</strong> pour un compte professionnel");
     assert_has(p.page.data, "Le nouvel Outlook pour Windows ignore les liens webcal");
     assert_has(p.page.data, "décochez-le");
-    assert_has(p.page.data, "<strong>Afficher les rappels</strong>");
+    assert_has(p.page.data, "<strong>Afficher les alarmes</strong>");
     assert_has(p.page.data, "<strong>Paramètres › (l&#39;agenda) › Notifications des "
                             "événements</strong>");
     assert_has(p.page.data, "id=\"guide-vaccins-trouble\"><summary><strong>Si quelque chose ne "
