@@ -438,16 +438,21 @@ static bool get_date(ctx *c, yaml_node_t *n, const char *key, const char *path, 
     return true;
 }
 
+/* A duration in seconds into '*out', and its days and weeks into '*days'
+ * (NULL when they do not matter). */
 static bool get_duration(ctx *c, yaml_node_t *n, const char *key, const char *path, int64_t lo,
-                         int64_t hi, const char *expected, int64_t *out)
+                         int64_t hi, const char *expected, int64_t *out, int64_t *days)
 {
     const char *s = scalar(n);
-    int64_t v;
+    int64_t v, d;
 
-    if (s == NULL || !oc_duration_parse(s, INT32_MAX, &v) || v < lo || v > hi) {
+    if (s == NULL || !oc_duration_parse_days(s, INT32_MAX, &v, &d) || v < lo || v > hi) {
         return invalid(c, n, key, path, expected);
     }
     *out = v;
+    if (days != NULL) {
+        *days = d;
+    }
     return true;
 }
 
@@ -572,7 +577,7 @@ static bool load_calendar(ctx *c, yaml_node_t *n, oc_def *def)
     }
     if ((v = field(&f, "refresh")) != NULL) {
         if (!get_duration(c, v, "refresh", p, 60, 366 * 86400,
-                          "a duration from PT1M to P366D such as PT6H", &def->refresh)) {
+                          "a duration from PT1M to P366D such as PT6H", &def->refresh, NULL)) {
             return false;
         }
         def->refresh_pos = node_pos(v);
@@ -653,7 +658,7 @@ static bool load_timed(ctx *c, yaml_node_t *v, oc_def *def, oc_kind kind, oc_pos
     }
     if ((w = field(&g, "duration")) != NULL &&
         !get_duration(c, w, "duration", p, 60, 86400, "a duration from PT1M to P1D such as PT30M",
-                      &rule->duration)) {
+                      &rule->duration, NULL)) {
         return false;
     }
     if ((w = field(&g, "alarm")) != NULL) {
@@ -663,7 +668,7 @@ static bool load_timed(ctx *c, yaml_node_t *v, oc_def *def, oc_kind kind, oc_pos
             rule->has_alarm = false;
         } else if (!get_duration(c, w, "alarm", p, -7 * 86400, 7 * 86400,
                                  "a duration such as PT0M or -PT15M (at most 7 days), or none",
-                                 &rule->alarm)) {
+                                 &rule->alarm, &rule->alarm_days)) {
             return false;
         } else {
             rule->has_alarm = true;

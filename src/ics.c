@@ -249,6 +249,18 @@ static void put_text(oc_buf *b, const char *name, const char *text)
     oc_buf_putc(b, '\n');
 }
 
+bool oc_ics_alarm_at(const oc_def *def, const oc_event *e, int64_t *at)
+{
+    const oc_span *sp = e->span;
+    int64_t days = def->rules[e->kind].alarm_days;
+
+    if (!e->has_alarm || days == 0 || !oc_kind_get(e->kind)->timed) {
+        return false;
+    }
+    *at = oc_tz_local_to_utc(def->tz, sp->local_start + days * 86400) + (e->alarm - days * 86400);
+    return *at != sp->utc_start + e->alarm;
+}
+
 /* An event's logical lines, exactly as libical 3.0.16 serialises the same
  * component once unfolded (tests/unit/test_ics.c builds it with libical
  * and compares the two): libical builds the calendar header and the
@@ -282,13 +294,19 @@ void oc_ics_event_lines(const oc_def *def, const oc_event *e, const oc_event_tex
     oc_buf_puts(lines, "TRANSP:TRANSPARENT\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\n");
     if (e->has_alarm) {
         char trigger[32];
+        int64_t at;
 
         oc_buf_puts(lines, "BEGIN:VALARM\nACTION:DISPLAY\n");
         put_text(lines, "DESCRIPTION", t->alarm);
-        trigger_text(e->alarm, trigger, sizeof(trigger));
-        oc_buf_puts(lines, "TRIGGER:");
-        oc_buf_puts(lines, trigger);
-        oc_buf_puts(lines, "\nEND:VALARM\n");
+        if (oc_ics_alarm_at(def, e, &at)) {
+            put_time(lines, "TRIGGER;VALUE=DATE-TIME", at, NULL);
+        } else {
+            trigger_text(e->alarm, trigger, sizeof(trigger));
+            oc_buf_puts(lines, "TRIGGER:");
+            oc_buf_puts(lines, trigger);
+            oc_buf_putc(lines, '\n');
+        }
+        oc_buf_puts(lines, "END:VALARM\n");
     }
     oc_buf_puts(lines, "END:VEVENT\n");
 }

@@ -294,9 +294,16 @@ bool oc_date_parse(const char *s, oc_date *out)
 
 bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds)
 {
+    int64_t days;
+
+    return oc_duration_parse_days(s, limit, seconds, &days);
+}
+
+bool oc_duration_parse_days(const char *s, int64_t limit, int64_t *seconds, int64_t *days)
+{
     /* dur-value = ["+" / "-"] "P" (dur-date / dur-time / dur-week), RFC 5545 §3.3.6 */
     int sign = 1;
-    int64_t total = 0;
+    int64_t total = 0, nominal = 0;
     bool in_time = false, any = false, weeks = false;
     const char *p = s;
     char last = 0; /* last designator, to enforce D < H < M < S order */
@@ -379,6 +386,7 @@ bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds)
             return false;
         }
         total += n * unit;
+        nominal += unit >= 86400 ? n * (unit / 86400) : 0;
         any = true;
         if (weeks && *p != '\0') {
             return false;
@@ -388,6 +396,7 @@ bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds)
         return false;
     }
     *seconds = sign * total;
+    *days = sign * nominal;
     return true;
 }
 

@@ -68,8 +68,9 @@ typedef struct {
     int minutes;      /* timed kinds: minutes after midnight, local */
     int64_t duration; /* timed kinds: seconds */
     bool has_alarm;
-    int64_t alarm; /* seconds relative to the start */
-    oc_pos pos;    /* its session.<kind> block; {0, 0} when the defaults apply */
+    int64_t alarm;      /* seconds relative to the start, a day counted as 86400 */
+    int64_t alarm_days; /* its days and weeks, in days: nominal (see oc_ics_alarm_at()) */
+    oc_pos pos;         /* its session.<kind> block; {0, 0} when the defaults apply */
 } oc_def_rule;
 
 typedef struct oc_def {

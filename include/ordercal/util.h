@@ -95,8 +95,13 @@ int oc_days_in_month(int year, int month);
 bool oc_date_parse(const char *s, oc_date *out);
 
 /* Parses an RFC 5545 §3.3.6 duration ("PT30M", "-PT15M", "P1DT2H", "P2W")
- * into seconds. Returns false on syntax errors or overflow past 'limit' seconds. */
+ * into seconds, a day counted as 86400. Returns false on syntax errors or
+ * overflow past 'limit' seconds. */
 bool oc_duration_parse(const char *s, int64_t limit, int64_t *seconds);
+/* The same, and sets '*days' to its days and weeks in days, signed: the
+ * part that RFC 5545 makes nominal (the same wall time that many days
+ * away), which '*seconds' counts in it as 86400 each. */
+bool oc_duration_parse_days(const char *s, int64_t limit, int64_t *seconds, int64_t *days);
 /* Formats seconds as an RFC 5545 duration ("PT30M", "-P1DT2H", "PT0S"). */
 void oc_duration_format(int64_t seconds, char *out, size_t size);
 

@@ -438,7 +438,10 @@ def check_transparency(feed, opts):
 
 
 def check_alarms(feed, opts):
-    """At most one VALARM, ACTION:DISPLAY, a DESCRIPTION and a relative TRIGGER."""
+    """At most one VALARM, ACTION:DISPLAY, a DESCRIPTION and a TRIGGER that is a
+    relative duration or, VALUE=DATE-TIME, an instant in UTC (RFC 5545 §3.8.6.3:
+    an absolute trigger MUST be in UTC; ordercal writes one where clients count a
+    relative one differently)."""
     for ev in feed.events():
         alarms = ev.children("VALARM")
         if len(alarms) > 1:
@@ -453,8 +456,11 @@ def check_alarms(feed, opts):
             if len(trig) != 1:
                 yield a.num, "valarm", f"VALARM has {len(trig)} TRIGGER"
             for t in trig:
-                if (t.param("VALUE") or "DURATION").upper() != "DURATION" or \
-                        _seconds(t.value) is None:
+                kind = (t.param("VALUE") or "DURATION").upper()
+                if kind == "DATE-TIME":
+                    if not re.fullmatch(r"\d{8}T\d{6}Z", t.value or ""):
+                        yield t.num, "valarm", f"TRIGGER {t.value!r} is an instant not in UTC"
+                elif kind != "DURATION" or _seconds(t.value) is None:
                     yield t.num, "valarm", f"TRIGGER {t.value!r} is not a relative duration"
 
 

@@ -124,9 +124,8 @@ def timed(first, block, offset, time, duration, zone):
     end = add_duration(start, block.get("duration", duration), zone)
     alarm = str(block.get("alarm", "PT0M"))
     at = None
-    if alarm != "none":
-        sign, w, d, sec = parse_duration(alarm)
-        at = utc_text(start + sign * dt.timedelta(days=7 * w + d, seconds=sec))
+    if alarm != "none":  # days and weeks nominal, like DTEND (RFC 5545 §3.3.6)
+        at = utc_text(add_duration(start, alarm, zone))
     return {"start": utc_text(start), "end": utc_text(end), "alarm": at,
             "local": f"{day.isoformat()}T{hhmm}"}
 
@@ -211,10 +210,7 @@ def expand(defn, epoch):
         cday = first + dt.timedelta(days=c_off)
         cstart = local_to_utc(cday, c_time, zone)
         cend = add_duration(cstart, c_dur, zone)
-        alarm = None
-        if c_alarm != "none":
-            sign, w, d, sec = parse_duration(c_alarm)
-            alarm = utc_text(cstart + sign * dt.timedelta(days=7 * w + d, seconds=sec))
+        alarm = None if c_alarm == "none" else utc_text(add_duration(cstart, c_alarm, zone))
         ev("confirmation", start=utc_text(cstart), end=utc_text(cend), alarm=alarm,
            local=f"{cday.isoformat()}T{c_time}")
         if today - dt.timedelta(days=COPY_PAST_DAYS) <= cday <= \

@@ -62,9 +62,15 @@ function describe(file) {
       const trig = val(a.trigger);
       const related = a.trigger && a.trigger.params && a.trigger.params.RELATED;
       const s = trig === null ? null : seconds(trig);
+      // node-ical hands the TRIGGER's value over as text: a duration, or
+      // (VALUE=DATE-TIME) an instant in UTC.
+      const utc = trig === null ? null : /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(trig);
       if (s !== null) {
         const base = related === 'END' ? ev.end : ev.start;
         at = when(new Date(base.getTime() + s * 1000), false);
+      } else if (utc) {
+        const [y, mo, d, h, mi, se] = utc.slice(1).map(Number);
+        at = when(new Date(Date.UTC(y, mo - 1, d, h, mi, se)), false);
       } else if (trig !== null) {
         at = `unparsed(${trig})`;
       }

@@ -290,6 +290,41 @@ static void test_ics_in_the_overlap(void **state)
     feed_free(&f);
 }
 
+/* An alarm counted in days keeps the wall time of the start (RFC 5545
+ * §3.3.6); across a change of the clocks clients count it differently, so
+ * it is written as its instant. Without a change in between, the relative
+ * trigger stays. */
+static void test_ics_alarm_days_across_a_change(void **state)
+{
+    static const char yaml[] = "calendar: { id: ad, name: AD, timezone: Europe/Paris }\n"
+                               "session: { confirmation: { offset: 6, time: \"18:00\", "
+                               "alarm: -P1D } }\n"
+                               "rhythm: [ { from: 2023-03-20, until: 2023-04-03 } ]\n";
+    static const char week[] = "calendar: { id: aw, name: AW, timezone: Europe/Paris }\n"
+                               "session: { confirmation: { offset: 6, time: \"18:00\", "
+                               "alarm: P1W } }\n"
+                               "rhythm: [ { from: 2023-10-16, until: 2023-10-16 } ]\n";
+    const char *abs;
+    feed f;
+
+    (void)state;
+    /* Sunday 2023-03-26 18:00 CEST (16:00Z): the day before at 18:00 is CET,
+     * 17:00Z, 23 hours earlier. */
+    render(&f, yaml, NULL, 1679000000);
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20230326T180000\r\n"));
+    assert_non_null(strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:20230325T170000Z\r\n"));
+    /* The weeks before and after: 24 hours, the relative trigger. */
+    abs = strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:");
+    assert_null(strstr(abs + 1, "TRIGGER;VALUE=DATE-TIME:"));
+    assert_non_null(strstr(strstr(f.text.data, "TRIGGER:-P1D\r\n") + 1, "TRIGGER:-P1D\r\n"));
+    feed_free(&f);
+    /* Sunday 2023-10-22 18:00 CEST (16:00Z) and a week later 18:00 CET
+     * (17:00Z): 169 hours. */
+    render(&f, week, NULL, 1697000000);
+    assert_non_null(strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:20231029T170000Z\r\n"));
+    feed_free(&f);
+}
+
 static void test_ics_zone_without_dst(void **state)
 {
     static const char yaml[] = "calendar: { id: re, name: Réunion, timezone: Indian/Reunion }\n"
@@ -534,10 +569,16 @@ static icalcomponent *build_event(const oc_def *def, const oc_event *e, const oc
     if (e->has_alarm) {
         icalcomponent *va = icalcomponent_new(ICAL_VALARM_COMPONENT);
         struct icaltriggertype trig;
+        int64_t at;
 
         memset(&trig, 0, sizeof(trig));
         trig.time = icaltime_null_time();
         trig.duration = icaldurationtype_from_int((int)e->alarm);
+        if (oc_ics_alarm_at(def, e, &at)) { /* an instant, when the clocks change in between */
+            trig.time =
+                icaltime_from_timet_with_zone((time_t)at, 0, icaltimezone_get_utc_timezone());
+            trig.duration = icaldurationtype_null_duration();
+        }
         icalcomponent_add_property(va, icalproperty_new_action(ICAL_ACTION_DISPLAY));
         icalcomponent_add_property(va, icalproperty_new_description(t->alarm));
         icalcomponent_add_property(va, icalproperty_new_trigger(trig));
@@ -666,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_ics_in_the_gap),
         cmocka_unit_test(test_ics_in_the_overlap),
         cmocka_unit_test(test_ics_zone_without_dst),
+        cmocka_unit_test(test_ics_alarm_days_across_a_change),
         cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
         cmocka_unit_test(test_ics_injection),
