@@ -254,11 +254,13 @@ bool oc_ics_alarm_at(const oc_def *def, const oc_event *e, int64_t *at)
     const oc_span *sp = e->span;
     int64_t days = def->rules[e->kind].alarm_days;
 
-    if (!e->has_alarm || days == 0 || !oc_kind_get(e->kind)->timed) {
+    if (!e->has_alarm || !oc_kind_get(e->kind)->timed) {
         return false;
     }
-    *at = oc_tz_local_to_utc(def->tz, sp->local_start + days * 86400) + (e->alarm - days * 86400);
-    return *at != sp->utc_start + e->alarm;
+    *at = days == 0 ? sp->utc_start + e->alarm
+                    : oc_tz_local_to_utc(def->tz, sp->local_start + days * 86400) +
+                          (e->alarm - days * 86400);
+    return oc_tz_offset_at(def->tz, *at) != oc_tz_offset_at(def->tz, sp->utc_start);
 }
 
 /* An event's logical lines, exactly as libical 3.0.16 serialises the same

@@ -50,11 +50,11 @@ int oc_ics_vtimezone_of(const oc_tz *tz, const oc_tz_rules *rules, oc_buf *out, 
 /* When the alarm of 'e' (a timed event with one) fires, RFC 5545 §3.3.6:
  * its days and weeks keep the wall time of the start in the calendar's
  * zone, the rest is exact. Returns true, with that instant in '*at', when
- * it is not the start plus the alarm's seconds (the clocks change in
- * between): clients count such a trigger differently (Thunderbird and
- * KOrganizer keep the wall time, Outlook and Evolution count 24 hours a
- * day), so it is written as that instant, in UTC, which they all read
- * alike. */
+ * the clocks change between it and the start (their UTC offsets differ):
+ * clients count a relative trigger across a change differently
+ * (Thunderbird moves the wall time by days and hours alike, KOrganizer
+ * keeps it for days, Outlook and Evolution count 24 hours a day), so it
+ * is written as that instant, in UTC, which they all read alike. */
 bool oc_ics_alarm_at(const oc_def *def, const oc_event *e, int64_t *at);
 
 /* Writes into 'lines' (reset first) the logical lines of 'e' with the texts

@@ -290,11 +290,11 @@ static void test_ics_in_the_overlap(void **state)
     feed_free(&f);
 }
 
-/* An alarm counted in days keeps the wall time of the start (RFC 5545
- * §3.3.6); across a change of the clocks clients count it differently, so
- * it is written as its instant. Without a change in between, the relative
- * trigger stays. */
-static void test_ics_alarm_days_across_a_change(void **state)
+/* An alarm's days keep the wall time of the start, its hours are exact
+ * (RFC 5545 §3.3.6); across a change of the clocks clients count a relative
+ * trigger differently, so it is written as its instant. Without a change in
+ * between, the relative trigger stays. */
+static void test_ics_alarm_across_a_change(void **state)
 {
     static const char yaml[] = "calendar: { id: ad, name: AD, timezone: Europe/Paris }\n"
                                "session: { confirmation: { offset: 6, time: \"18:00\", "
@@ -304,6 +304,10 @@ static void test_ics_alarm_days_across_a_change(void **state)
                                "session: { confirmation: { offset: 6, time: \"18:00\", "
                                "alarm: P1W } }\n"
                                "rhythm: [ { from: 2023-10-16, until: 2023-10-16 } ]\n";
+    static const char hours[] = "calendar: { id: ah, name: AH, timezone: Europe/Paris }\n"
+                                "session: { confirmation: { offset: 6, time: \"05:00\", "
+                                "alarm: -PT4H } }\n"
+                                "rhythm: [ { from: 2024-03-25, until: 2024-04-01 } ]\n";
     const char *abs;
     feed f;
 
@@ -322,6 +326,12 @@ static void test_ics_alarm_days_across_a_change(void **state)
      * (17:00Z): 169 hours. */
     render(&f, week, NULL, 1697000000);
     assert_non_null(strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:20231029T170000Z\r\n"));
+    feed_free(&f);
+    /* Sunday 2024-03-31 05:00 CEST (03:00Z), four hours before: 23:00Z, at
+     * midnight CET; a week later, no change in between. */
+    render(&f, hours, NULL, 1711000000);
+    assert_non_null(strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:20240330T230000Z\r\n"));
+    assert_non_null(strstr(f.text.data, "TRIGGER:-PT4H\r\n"));
     feed_free(&f);
 }
 
@@ -707,7 +717,7 @@ int main(void)
         cmocka_unit_test(test_ics_in_the_gap),
         cmocka_unit_test(test_ics_in_the_overlap),
         cmocka_unit_test(test_ics_zone_without_dst),
-        cmocka_unit_test(test_ics_alarm_days_across_a_change),
+        cmocka_unit_test(test_ics_alarm_across_a_change),
         cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
         cmocka_unit_test(test_ics_injection),
