@@ -260,7 +260,10 @@ bool oc_ics_alarm_at(const oc_def *def, const oc_event *e, int64_t *at)
     *at = days == 0 ? sp->utc_start + e->alarm
                     : oc_tz_local_to_utc(def->tz, sp->local_start + days * 86400) +
                           (e->alarm - days * 86400);
-    return oc_tz_offset_at(def->tz, *at) != oc_tz_offset_at(def->tz, sp->utc_start);
+    /* Either counting differs: the days on the wall time against 24 hours,
+     * or the offsets at either end (the clocks change between them). */
+    return *at != sp->utc_start + e->alarm ||
+           oc_tz_offset_at(def->tz, *at) != oc_tz_offset_at(def->tz, sp->utc_start);
 }
 
 /* An event's logical lines, exactly as libical 3.0.16 serialises the same

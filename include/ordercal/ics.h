@@ -50,7 +50,9 @@ int oc_ics_vtimezone_of(const oc_tz *tz, const oc_tz_rules *rules, oc_buf *out, 
 /* When the alarm of 'e' (a timed event with one) fires, RFC 5545 §3.3.6:
  * its days and weeks keep the wall time of the start in the calendar's
  * zone, the rest is exact. Returns true, with that instant in '*at', when
- * the clocks change between it and the start (their UTC offsets differ):
+ * the clocks change between it and the start (their UTC offsets differ,
+ * or its days do not count 24 hours, the day before a change landing in
+ * the hour it skips):
  * clients count a relative trigger across a change differently
  * (Thunderbird moves the wall time by days and hours alike, KOrganizer
  * keeps it for days, Outlook and Evolution count 24 hours a day), so it

@@ -308,6 +308,10 @@ static void test_ics_alarm_across_a_change(void **state)
                                 "session: { confirmation: { offset: 6, time: \"05:00\", "
                                 "alarm: -PT4H } }\n"
                                 "rhythm: [ { from: 2024-03-25, until: 2024-04-01 } ]\n";
+    static const char gap[] = "calendar: { id: ag, name: AG, timezone: Europe/Paris }\n"
+                              "session: { weekday: saturday, confirmation: { offset: 2, "
+                              "time: \"02:30\", alarm: -P1D } }\n"
+                              "rhythm: [ { from: 2024-03-30, until: 2024-03-30 } ]\n";
     const char *abs;
     feed f;
 
@@ -332,6 +336,14 @@ static void test_ics_alarm_across_a_change(void **state)
     render(&f, hours, NULL, 1711000000);
     assert_non_null(strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:20240330T230000Z\r\n"));
     assert_non_null(strstr(f.text.data, "TRIGGER:-PT4H\r\n"));
+    feed_free(&f);
+    /* Monday 2024-04-01 02:30 CEST (00:30Z): the day before at 02:30 is in
+     * the hour the clocks skipped, read with the offset before the gap,
+     * 01:30Z (RFC 5545 §3.3.5), where 24 hours and Thunderbird's reading of
+     * the skipped time both give 00:30Z; the offsets at either end agree. */
+    render(&f, gap, NULL, 1711000000);
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20240401T023000\r\n"));
+    assert_non_null(strstr(f.text.data, "TRIGGER;VALUE=DATE-TIME:20240331T013000Z\r\n"));
     feed_free(&f);
 }
 
