@@ -278,7 +278,9 @@ static void store_entry(prev_reader *r)
             oc_buf_add(&p->texts, r->cur.uid, strlen(r->cur.uid) + 1);
             oc_buf_add(&p->texts, r->cur.start, strlen(r->cur.start) + 1);
             oc_buf_add(&p->texts, r->cur.end, strlen(r->cur.end) + 1);
-            oc_buf_add(&p->texts, r->summary.data != NULL ? r->summary.data : "", r->summary.len);
+            /* Up to a NUL byte, which would end it early (see entry_texts()). */
+            oc_buf_add(&p->texts, r->summary.data != NULL ? r->summary.data : "",
+                       r->summary.data != NULL ? strnlen(r->summary.data, r->summary.len) : 0);
             oc_buf_putc(&p->texts, '\0');
         }
         p->count++;
@@ -562,7 +564,9 @@ oc_prev *oc_prev_parse(const char *text, size_t len)
 
     /* The texts are read again from it on demand. */
     p->source->copy = oc_xmalloc(len + 1);
-    memcpy(p->source->copy, text, len);
+    if (len > 0) {
+        memcpy(p->source->copy, text, len);
+    }
     p->source->copy_len = len;
     prev_read(p, p->source->copy, len);
     return p;
@@ -647,7 +651,7 @@ static const char *entry_texts(const oc_prev *p, const prev_entry *pe)
 
 oc_prev *oc_prev_load(const char *path, oc_error *err)
 {
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = fopen(path, "rbe"); /* e: close-on-exec, as out.c opens everything */
     prev_unfolder u;
     oc_buf chunk = {0};
     size_t n;

@@ -21,10 +21,10 @@ typedef struct oc_prev oc_prev;
 /* Reads the feed at 'path'. A missing file gives an empty memory; a file that
  * is not a feed of ours is read for what it holds (unknown lines are ignored).
  * The file stays open until oc_prev_free(): the texts of the events a build
- * removes or changes are read back from it when asked for (a few of them:
- * the memory keeps 72 bytes an event). Returns a new memory; the caller frees
- * it with oc_prev_free().
- * On a read error returns NULL and fills 'err' (OC_E_IO). */
+ * removes or changes are read back from it when asked for (the memory keeps
+ * 72 bytes an event, and the texts of those alone), also through a const
+ * memory, which is therefore not to be shared between threads. Returns a new memory; the caller
+ * frees it with oc_prev_free(). On a read error returns NULL and fills 'err' (OC_E_IO). */
 oc_prev *oc_prev_load(const char *path, oc_error *err);
 /* Same, from memory ('text' is copied). Never fails. */
 oc_prev *oc_prev_parse(const char *text, size_t len);

@@ -297,6 +297,38 @@ static void test_prev_texts_from_file(void **state)
     feed_free(&a);
 }
 
+/* A notice's bytes are handed out whole, whatever its SUMMARY holds (a NUL
+ * byte there ended the texts early, and the bytes began inside them). */
+static void test_prev_notice_bytes(void **state)
+{
+    static const char event[] = "BEGIN:VEVENT\r\n"
+                                "UID:4a3b2c1d-0000-5000-8000-000000000001\r\n"
+                                "DTSTAMP:20230101T000000Z\r\n"
+                                "LAST-MODIFIED:20230101T000000Z\r\n"
+                                "SEQUENCE:1\r\n"
+                                "DTSTART;VALUE=DATE:20230110\r\n"
+                                "DTEND;VALUE=DATE:20230111\r\n"
+                                "SUMMARY:a\0b\r\n" OC_PREV_NOTICE ":20230111T000000Z\r\n"
+                                "END:VEVENT\r\n";
+    oc_buf text = {0};
+    oc_prev_gone *g;
+    oc_prev *p;
+
+    (void)state;
+    oc_buf_puts(&text, "BEGIN:VCALENDAR\r\nPRODID:" OC_ICS_PRODID_OURS "test\r\n");
+    oc_buf_add(&text, event, sizeof(event) - 1);
+    oc_buf_puts(&text, "END:VCALENDAR\r\n");
+    p = oc_prev_parse(text.data, text.len);
+    assert_int_equal(oc_prev_gone_list(p, &g), 1);
+    assert_true(g[0].notice);
+    assert_string_equal(g[0].summary, "a");
+    assert_int_equal(g[0].len, sizeof(event) - 1);
+    assert_memory_equal(g[0].bytes, event, sizeof(event) - 1);
+    free(g);
+    oc_prev_free(p);
+    oc_buf_free(&text);
+}
+
 /* A previous feed with a closed week under its former "closed" UID: the
  * event is replaced once, and nothing else changes. */
 static void test_prev_migration(void **state)
@@ -531,10 +563,11 @@ static void test_prev_when_forms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prev_parse),       cmocka_unit_test(test_prev_regeneration_memory),
-        cmocka_unit_test(test_prev_republished), cmocka_unit_test(test_prev_notices),
-        cmocka_unit_test(test_prev_migration),   cmocka_unit_test(test_prev_modified_line),
-        cmocka_unit_test(test_prev_when_forms),  cmocka_unit_test(test_prev_texts_from_file),
+        cmocka_unit_test(test_prev_parse),        cmocka_unit_test(test_prev_regeneration_memory),
+        cmocka_unit_test(test_prev_republished),  cmocka_unit_test(test_prev_notices),
+        cmocka_unit_test(test_prev_migration),    cmocka_unit_test(test_prev_modified_line),
+        cmocka_unit_test(test_prev_when_forms),   cmocka_unit_test(test_prev_texts_from_file),
+        cmocka_unit_test(test_prev_notice_bytes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
