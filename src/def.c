@@ -658,7 +658,7 @@ static bool load_timed(ctx *c, yaml_node_t *v, oc_def *def, oc_kind kind, oc_pos
     }
     if ((w = field(&g, "duration")) != NULL &&
         !get_duration(c, w, "duration", p, 60, 86400, "a duration from PT1M to P1D such as PT30M",
-                      &rule->duration, NULL)) {
+                      &rule->duration, &rule->duration_days)) {
         return false;
     }
     if ((w = field(&g, "alarm")) != NULL) {

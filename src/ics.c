@@ -257,9 +257,7 @@ bool oc_ics_alarm_at(const oc_def *def, const oc_event *e, int64_t *at)
     if (!e->has_alarm || !oc_kind_get(e->kind)->timed) {
         return false;
     }
-    *at = days == 0 ? sp->utc_start + e->alarm
-                    : oc_tz_local_to_utc(def->tz, sp->local_start + days * 86400) +
-                          (e->alarm - days * 86400);
+    *at = oc_tz_add_duration(def->tz, sp->utc_start, sp->local_start, e->alarm, days);
     /* Either counting differs: the days on the wall time against 24 hours,
      * or the offsets at either end (the clocks change between them). */
     return *at != sp->utc_start + e->alarm ||

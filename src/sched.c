@@ -48,7 +48,6 @@ static bool repeated(const oc_tz *tz, int64_t local)
 static void place_time(const oc_def_rule *rule, const oc_tz *tz, oc_span *sp)
 {
     sp->utc_start = oc_tz_local_to_utc(tz, sp->first * 86400 + rule->minutes * 60);
-    sp->utc_end = sp->utc_start + rule->duration;
 
     /* A time the spring change skips is written as the wall time it
      * becomes (02:30 -> 03:30), and one the autumn change repeats in
@@ -57,8 +56,11 @@ static void place_time(const oc_def_rule *rule, const oc_tz *tz, oc_span *sp)
     sp->local_start = sp->utc_start + oc_tz_offset_at(tz, sp->utc_start);
     sp->start_utc = repeated(tz, sp->local_start);
 
-    /* DURATION is exact time (RFC 5545 §3.3.6): the end is the start plus
-     * the duration in UTC, shown back in the zone's wall clock. */
+    /* The end is the start plus the duration as RFC 5545 §3.3.6 counts
+     * it (a day keeps the wall time, hours and minutes are exact), shown
+     * back in the zone's wall clock. */
+    sp->utc_end =
+        oc_tz_add_duration(tz, sp->utc_start, sp->local_start, rule->duration, rule->duration_days);
     sp->local_end = sp->utc_end + oc_tz_offset_at(tz, sp->utc_end);
     sp->end_utc = repeated(tz, sp->local_end);
 }

@@ -1054,6 +1054,15 @@ int64_t oc_tz_local_to_utc(const oc_tz *tz, int64_t local)
     return local - oc_tz_offset_at(tz, local - off);
 }
 
+int64_t oc_tz_add_duration(const oc_tz *tz, int64_t utc, int64_t local, int64_t seconds,
+                           int64_t days)
+{
+    if (days == 0) {
+        return utc + seconds;
+    }
+    return oc_tz_local_to_utc(tz, local + days * 86400) + (seconds - days * 86400);
+}
+
 /* ---- VTIMEZONE description ---- */
 
 typedef struct {

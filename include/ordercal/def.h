@@ -65,8 +65,9 @@ typedef struct {
     bool on; /* the definition makes this kind (an optional kind: its block is given) */
     int offset;
     int length;
-    int minutes;      /* timed kinds: minutes after midnight, local */
-    int64_t duration; /* timed kinds: seconds */
+    int minutes;           /* timed kinds: minutes after midnight, local */
+    int64_t duration;      /* timed kinds: seconds, a day counted as 86400 */
+    int64_t duration_days; /* its days: nominal (oc_tz_add_duration()) */
     bool has_alarm;
     int64_t alarm;      /* seconds relative to the start, a day counted as 86400 */
     int64_t alarm_days; /* its days and weeks, in days: nominal (see oc_ics_alarm_at()) */

@@ -52,6 +52,14 @@ int32_t oc_tz_offset_at(const oc_tz *tz, int64_t utc);
  * Never fails. */
 int64_t oc_tz_local_to_utc(const oc_tz *tz, int64_t local);
 
+/* The instant 'utc', whose wall time is 'local', plus a duration of
+ * 'seconds' of which 'days' are days (oc_duration_parse_days()), as RFC
+ * 5545 §3.3.6 counts it: the days keep the wall time (P1D before Sunday
+ * 18:00 is Saturday 18:00, whatever the clocks do between), the rest is
+ * exact. Never fails. */
+int64_t oc_tz_add_duration(const oc_tz *tz, int64_t utc, int64_t local, int64_t seconds,
+                           int64_t days);
+
 /* ---- VTIMEZONE description (RFC 5545 §3.6.5) ---- */
 
 /* One STANDARD or DAYLIGHT sub-component. Its onsets are dtstart_local, then either

@@ -347,6 +347,25 @@ static void test_ics_alarm_across_a_change(void **state)
     feed_free(&f);
 }
 
+/* A duration of a day keeps the wall time (RFC 5545 §3.3.6): Saturday
+ * 18:00 CET to Sunday 18:00 CEST is 23 hours. */
+static void test_ics_day_duration_across_a_change(void **state)
+{
+    static const char yaml[] = "calendar: { id: dd, name: DD, timezone: Europe/Paris }\n"
+                               "session: { confirmation: { offset: 5, time: \"18:00\", "
+                               "duration: P1D } }\n"
+                               "rhythm: [ { from: 2024-03-25, until: 2024-04-01 } ]\n";
+    feed f;
+
+    (void)state;
+    render(&f, yaml, NULL, 1711000000);
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20240330T180000\r\n"
+                                        "DTEND;TZID=Europe/Paris:20240331T180000\r\n"));
+    assert_non_null(strstr(f.text.data, "DTSTART;TZID=Europe/Paris:20240406T180000\r\n"
+                                        "DTEND;TZID=Europe/Paris:20240407T180000\r\n"));
+    feed_free(&f);
+}
+
 static void test_ics_zone_without_dst(void **state)
 {
     static const char yaml[] = "calendar: { id: re, name: Réunion, timezone: Indian/Reunion }\n"
@@ -730,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_ics_in_the_overlap),
         cmocka_unit_test(test_ics_zone_without_dst),
         cmocka_unit_test(test_ics_alarm_across_a_change),
+        cmocka_unit_test(test_ics_day_duration_across_a_change),
         cmocka_unit_test(test_ics_negative_dst_written_traditionally),
         cmocka_unit_test(test_ics_texts_escaped),
         cmocka_unit_test(test_ics_injection),
