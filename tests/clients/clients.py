@@ -121,6 +121,12 @@ KCALCORE_SKIPPED = ("skipped: KCalendarCore, parse-kcalcore is not built (apt-ge
 EDS_SKIPPED = ("skipped: Evolution Data Server, no --eds (apt-get install evolution-data-server"
                " gir1.2-ecal-2.0 gir1.2-edataserver-1.2 python3-gi dbus-daemon, then run cmake"
                " again)")
+# The readers that run only when their program is given (--kcalcore, --eds): the
+# command that reads feeds with it, and what is printed when it is not given.
+OPTIONAL = {
+    "kcalcore": (lambda opts: [opts.kcalcore], KCALCORE_SKIPPED),
+    "eds": (lambda opts: [opts.python, opts.eds], EDS_SKIPPED),
+}
 
 
 def parser_commands(opts):
@@ -134,10 +140,9 @@ def parser_commands(opts):
         "vobject": [opts.python, os.path.join(HERE, "parse_vobject.py")],
         "sabre": [opts.php, os.path.join(HERE, "parse-sabre.php")],
     }
-    if opts.kcalcore:
-        cmds["kcalcore"] = [opts.kcalcore]
-    if opts.eds:
-        cmds["eds"] = [opts.python, opts.eds]
+    for key, (command, _) in OPTIONAL.items():
+        if getattr(opts, key):
+            cmds[key] = command(opts)
     return {k: c for k, c in cmds.items() if k in opts.only}
 
 
@@ -630,10 +635,9 @@ def mode_broken(opts, t, work):
     lint_py = os.path.join(HERE, "lint.py")
     common = ["--node", opts.node, "--modules", opts.modules, "--python", opts.python,
               "--php", opts.php, "--only", ",".join(opts.only)]
-    if opts.kcalcore:
-        common += ["--kcalcore", opts.kcalcore]
-    if opts.eds:
-        common += ["--eds", opts.eds]
+    for key in OPTIONAL:
+        if getattr(opts, key):
+            common += [f"--{key}", getattr(opts, key)]
     cases = read_cases(os.path.join(folder, "cases.txt"))
     listed = {c[1] for c in cases}
     on_disk = {n[:-4] if n.endswith(".ics") else n for n in os.listdir(folder)
@@ -848,14 +852,12 @@ def main(argv):
     opts.only = [p for p in opts.only.split(",") if p]
     if not opts.only or set(opts.only) - set(PARSERS):
         ap.error(f"--only: parsers are {', '.join(PARSERS)}")
-    if opts.kcalcore:
-        opts.kcalcore = os.path.abspath(opts.kcalcore)
-    if opts.eds:
-        opts.eds = os.path.abspath(opts.eds)
+    for key in OPTIONAL:
+        if getattr(opts, key):
+            setattr(opts, key, os.path.abspath(getattr(opts, key)))
     if opts.mode != "lint" and not parser_commands(opts):
         print(f"error: no parser to run (--only {','.join(opts.only)}"
-              f"{'' if opts.kcalcore else ', and no --kcalcore'}"
-              f"{'' if opts.eds else ', and no --eds'})")
+              f"{''.join(f', and no --{k}' for k in OPTIONAL if not getattr(opts, k))})")
         return 2
     if opts.mode != "lint":
         for mod in ("ical.js", "node-ical"):
@@ -874,10 +876,9 @@ def main(argv):
         modes[opts.mode](opts, t, work)
     for n in t.note_lines():
         print(f"note: {n}")
-    if opts.mode != "lint" and "kcalcore" in opts.only and not opts.kcalcore:
-        print(KCALCORE_SKIPPED)
-    if opts.mode != "lint" and "eds" in opts.only and not opts.eds:
-        print(EDS_SKIPPED)
+    for key, (_, skipped) in OPTIONAL.items():
+        if opts.mode != "lint" and key in opts.only and not getattr(opts, key):
+            print(skipped)
     print(f"{t.passed} passed, {t.failed} failed")
     return 1 if t.failed else 0
 
