@@ -47,16 +47,16 @@ int oc_ics_vtimezone(const oc_tz *tz, int64_t from, int64_t to, oc_buf *out, oc_
  * oc_tz_rules_for_range()), for a caller that keeps them. */
 int oc_ics_vtimezone_of(const oc_tz *tz, const oc_tz_rules *rules, oc_buf *out, oc_error *err);
 
-/* When the alarm of 'e' (a timed event with one) fires, RFC 5545 §3.3.6:
- * its days and weeks keep the wall time of the start in the calendar's
- * zone, the rest is exact. Returns true, with that instant in '*at', when
- * the clocks change between it and the start (their UTC offsets differ,
- * or its days do not count 24 hours, the day before a change landing in
- * the hour it skips):
- * clients count a relative trigger across a change differently
- * (Thunderbird moves the wall time by days and hours alike, KOrganizer
- * keeps it for days, Outlook and Evolution count 24 hours a day), so it
- * is written as that instant, in UTC, which they all read alike. */
+/* When the alarm of 'e' (a timed event with one) fires, RFC 5545 §3.3.6
+ * (oc_tz_add_duration()): its days and weeks keep the wall time of the
+ * start in the calendar's zone, the rest is exact. Returns true, with that
+ * instant in '*at', when the clocks change between it and the start (their
+ * UTC offsets differ, or its days do not count 24 hours: the day before a
+ * change, landing in the hour it skips). Clients count a relative trigger
+ * across a change differently (Thunderbird moves the wall time by days and
+ * hours alike, KOrganizer keeps it for days, Outlook and Evolution count 24
+ * hours a day), so it is written as that instant, in UTC, which they all
+ * read alike. */
 bool oc_ics_alarm_at(const oc_def *def, const oc_event *e, int64_t *at);
 
 /* Writes into 'lines' (reset first) the logical lines of 'e' with the texts
